@@ -1,0 +1,1 @@
+"""Scrapy spiders: one spider, ``radar``, crawls every configured source."""

@@ -1,0 +1,109 @@
+"""Run a crawl in this process with Scrapy and return what happened, source by source."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from radar.config import Config, load_config
+from radar.records import SourceResult
+from radar.settings import Settings
+from radar.store import Store
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_CONFIG, EXIT_ALL_FAILED = 0, 1, 2
+
+
+@dataclass
+class CrawlSummary:
+    run_id: int
+    data_dir: Path
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[str]:
+        return [sid for sid, s in self.sources.items() if not s.get("ok")]
+
+    @property
+    def exit_code(self) -> int:
+        if self.sources and len(self.failed) == len(self.sources):
+            return EXIT_ALL_FAILED
+        return EXIT_OK
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "data_dir": str(self.data_dir),
+            "store": str(self.data_dir / "radar.db"),
+            "counts": self.counts,
+            "failed": self.failed,
+            "sources": self.sources,
+        }
+
+
+def effective_settings(config: Config, data_dir: str | None = None) -> Settings:
+    return Settings(config.settings).with_overrides(data_dir=data_dir)
+
+
+def run_crawl(
+    config: Config | str | Path,
+    data_dir: str | None = None,
+    source: str | None = None,
+    shard: str | None = None,
+    on_source_done: Callable[[SourceResult], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> CrawlSummary:
+    """Crawl the configured sources once. Scrapy's reactor runs once per process."""
+    from scrapy import signals
+    from scrapy.crawler import CrawlerProcess
+
+    from crawlers.settings import scrapy_settings
+    from crawlers.spiders.radar import RadarSpider, select_sources
+
+    if not isinstance(config, Config):
+        config = load_config(config)
+    settings = effective_settings(config, data_dir)
+    sources = select_sources(config, source, shard)
+    store = Store.in_dir(settings.data_dir)
+    run_id = store.start_run("crawl")
+    summary = CrawlSummary(run_id, settings.data_dir)
+    if on_start:
+        on_start(len(sources))
+    process = CrawlerProcess(scrapy_settings(settings), install_root_handler=False)
+    crawler = process.create_crawler(RadarSpider)
+
+    def item_scraped(item: Any) -> None:
+        if isinstance(item, SourceResult) and on_source_done:
+            on_source_done(item)
+
+    crawler.signals.connect(item_scraped, signal=signals.item_scraped)
+    try:
+        process.crawl(crawler, config=config, source=source, data_dir=str(settings.data_dir), shard=shard, run_id=run_id)
+        process.start()
+    finally:
+        pipeline = getattr(crawler, "radar_pipeline", None)
+        summary.sources = dict(pipeline.per_source) if pipeline else {}
+        for src in sources:
+            summary.sources.setdefault(src.id, {"ok": False, "error": "not crawled (the crawl stopped early)"})
+        summary.counts = _counts(summary.sources)
+        status = "failed" if summary.exit_code else "done"
+        store.finish_run(run_id, status, summary.counts, summary.sources)
+        store.close()
+    return summary
+
+
+def _counts(sources: dict[str, dict[str, Any]]) -> dict[str, int]:
+    counts = {"sources": len(sources), "failed": 0, "new": 0, "changed": 0, "removed": 0, "revived": 0,
+              "unchanged": 0, "not_modified": 0, "skipped": 0}
+    for stats in sources.values():
+        counts["failed"] += 0 if stats.get("ok") else 1
+        counts["not_modified"] += 1 if stats.get("not_modified") else 0
+        counts["skipped"] += len(stats.get("skipped") or [])
+        for key in ("new", "changed", "removed", "revived", "unchanged"):
+            counts[key] += int(stats.get(key, 0))
+    return counts

@@ -1,0 +1,69 @@
+"""Import and export items as JSON Lines (the fields are listed in the README)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from radar.records import EXPORT_FIELDS, KINDS, Item, item_id
+
+REQUIRED = ("source_id", "kind", "title", "url")
+_LISTS = ("themes", "mentions")
+
+
+@dataclass
+class ImportReport:
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def export_items(items: Iterable[Item], out: IO[str]) -> int:
+    n = 0
+    for item in items:
+        out.write(json.dumps(item.to_export(), ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def parse_line(line: str, number: int) -> Item:
+    """One JSONL line to an Item; ValueError with 'line N: ...' when it is invalid."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"line {number}: expected a JSON object, got {type(data).__name__}")
+    unknown = sorted(set(data) - set(EXPORT_FIELDS))
+    if unknown:
+        raise ValueError(f"line {number}: unknown field(s) {', '.join(unknown)}")
+    missing = [k for k in REQUIRED if not isinstance(data.get(k), str) or not data[k].strip()]
+    if missing:
+        raise ValueError(f"line {number}: missing or empty {', '.join(missing)}")
+    if data["kind"] not in KINDS:
+        raise ValueError(f"line {number}: kind {data['kind']!r} is not one of {', '.join(KINDS)}")
+    for key in _LISTS:
+        if data.get(key) is not None and not isinstance(data[key], list):
+            raise ValueError(f"line {number}: {key} must be a list")
+    data = {k: v for k, v in data.items() if v is not None or k not in _LISTS}
+    data.setdefault("body", "")
+    data.setdefault("id", item_id(data["source_id"], data["url"], data.get("version") or data["title"]))
+    data.pop("content_hash", None)  # recomputed from title and body
+    return Item(**data)
+
+
+def read_items(lines: Iterable[str], report: ImportReport) -> Iterator[Item]:
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield parse_line(line, number)
+        except ValueError as exc:
+            report.errors.append(str(exc))
+
+
+def import_items(store: Any, lines: Iterable[str]) -> ImportReport:
+    report = ImportReport()
+    report.counts = store.import_items(read_items(lines, report))
+    return report
