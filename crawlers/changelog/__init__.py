@@ -1,0 +1,10 @@
+"""Changelog segmentation: split a changelog or release-notes page into release entries.
+
+Pure functions, no network: :func:`segment` sniffs HTML or Markdown/plain text, and
+:func:`segment_markdown` / :func:`segment_html` do the work for each format.
+"""
+
+from crawlers.changelog.api import segment, segment_html, segment_markdown
+from crawlers.changelog.model import ChangelogEntry
+
+__all__ = ["ChangelogEntry", "segment", "segment_html", "segment_markdown"]

@@ -1,0 +1,154 @@
+"""Markdown (and plain text) to :class:`Block` s, through markdown-it-py tokens."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from crawlers.changelog.headings import Slugger, clean_title, github_slug
+from crawlers.changelog.model import Block
+
+__all__ = ["markdown_blocks", "split_front_matter"]
+
+_FRONT_MATTER = re.compile(
+    r"\A\ufeff?(?P<fence>---|\+\+\+)[ \t]*\n(?P<body>.*?)\n(?P=fence)[ \t]*(?:\n|\Z)", re.S
+)
+_META_LINE = re.compile(r"^(?P<key>[A-Za-z][\w-]*)\s*[:=]\s*(?P<value>.*?)\s*$")
+_ALL_BOLD = re.compile(r"^\s*(\*\*|__)(?P<inner>(?:(?!\1).)+)\1\s*:?\s*$", re.S)
+_RELEASE_LINE_START = re.compile(
+    r"^\W{0,3}(?:(?:version|release)\s+)?v?\d+\.\d+|^\W{0,3}\d{4}-\d{1,2}-\d{1,2}"
+    r"|^\W{0,3}[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}",
+    re.I,
+)
+_TAG = re.compile(r"<!--.*?-->|<[^>]+>", re.S)
+_MAX_LINE_CANDIDATE = 100
+
+_parser = MarkdownIt("commonmark").enable("table")
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Split YAML/TOML front matter off the top; return its ``key: value`` lines and the rest."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    meta = {}
+    for line in match["body"].splitlines():
+        item = _META_LINE.match(line)
+        if item:
+            meta[item["key"].lower()] = item["value"].strip("'\"")
+    return meta, text[match.end() :]
+
+
+def _is_br(token: Token) -> bool:
+    return token.type == "html_inline" and token.content.lower().startswith("<br")
+
+
+def _inline_text(token: Token) -> str:
+    parts = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak") or _is_br(child):
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _text_lines(text: str, prefix: str = "", indent: str = "") -> list[str]:
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    lines = [line for line in lines if line]
+    return [(prefix if i == 0 else indent) + line for i, line in enumerate(lines)]
+
+
+class _Reader:
+    """Walks the flat token stream keeping list nesting, emitting blocks in order."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.slugs = Slugger()
+        self.depth = 0
+        self.item_fresh = False  # next paragraph is the first of a list item
+        self.row: list[str] = []
+
+    def run(self, tokens: Sequence[Token]) -> list[Block]:
+        index = 0
+        while index < len(tokens):
+            index = self.token(tokens, index)
+        return self.blocks
+
+    def text(self, lines: list[str]) -> None:
+        if lines:
+            self.blocks.append(Block("text", lines))
+
+    @property
+    def indent(self) -> str:
+        return "  " * self.depth
+
+    def token(self, tokens: Sequence[Token], index: int) -> int:
+        token = tokens[index]
+        kind = token.type
+        if kind == "heading_open":
+            self.heading(token, tokens[index + 1])
+            return index + 3
+        if kind == "paragraph_open":
+            self.paragraph(tokens[index + 1])
+            return index + 3
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            self.depth += 1
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            self.depth -= 1
+        elif kind == "list_item_open":
+            self.item_fresh = True
+        elif kind in ("fence", "code_block"):
+            self.item_fresh = False
+            self.text([self.indent + line for line in token.content.rstrip("\n").split("\n")])
+        elif kind == "html_block":
+            self.text(_text_lines(_TAG.sub("", token.content), self.indent, self.indent))
+        elif kind == "tr_open":
+            self.row = []
+        elif kind == "inline":  # table cells
+            self.row.append(" ".join(_inline_text(token).split()))
+        elif kind == "tr_close":
+            self.text([self.indent + " | ".join(self.row)])
+        return index + 1
+
+    def heading(self, token: Token, inline: Token) -> None:
+        title = clean_title(_inline_text(inline))
+        anchor = self.slugs.unique(github_slug(title)) if title else None
+        self.blocks.append(Block(token.tag, [title] if title else [], title, anchor))
+        self.item_fresh = False
+
+    def paragraph(self, inline: Token) -> None:
+        text = _inline_text(inline)
+        if self.item_fresh:
+            self.item_fresh = False
+            prefix = "  " * (self.depth - 1) + "- "
+            lines = _text_lines(text, prefix, self.indent)
+            bold = _ALL_BOLD.match(inline.content.split("\n")[0])
+            if bold and lines:
+                self.blocks.append(Block("bullet", lines[:1], clean_title(lines[0][len(prefix) :])))
+                self.text(lines[1:])
+            elif lines:
+                self.text(lines)
+            return
+        lines = _text_lines(text, self.indent, self.indent)
+        if not lines:
+            return
+        if self.depth == 0 and _ALL_BOLD.match(inline.content):
+            self.blocks.append(Block("bold", lines, clean_title(" ".join(lines))))
+        elif (
+            self.depth == 0
+            and len(lines[0]) <= _MAX_LINE_CANDIDATE
+            and _RELEASE_LINE_START.match(lines[0])
+        ):
+            self.blocks.append(Block("line", lines[:1], clean_title(lines[0])))
+            self.text(lines[1:])
+        else:
+            self.text(lines)
+
+
+def markdown_blocks(text: str) -> list[Block]:
+    """Parse Markdown into blocks; headings carry GitHub-style anchors."""
+    return _Reader().run(_parser.parse(text))
