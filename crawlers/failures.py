@@ -31,7 +31,9 @@ def describe_failure(failure: Any, timeout: float | None = None) -> str:
         return "DNS lookup failed: the host name does not resolve"
     if isinstance(exc, DownloadConnectionRefusedError | tx.ConnectionRefusedError):
         return "connection refused: nothing is listening at that address"
-    if isinstance(exc, DownloadTimeoutError | tx.TimeoutError | tx.TCPTimedOutError | defer.TimeoutError):
+    if isinstance(
+        exc, DownloadTimeoutError | tx.TimeoutError | tx.TCPTimedOutError | defer.TimeoutError
+    ):
         limit = f" after {timeout:g}s" if timeout else ""
         return f"timed out{limit} waiting for the server"
     if isinstance(exc, DownloadCancelledError | defer.CancelledError):

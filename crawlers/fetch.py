@@ -31,7 +31,10 @@ class _FetchSpider(scrapy.Spider):
         yield scrapy.Request(self.url, callback=self.done, errback=self.failed, dont_filter=True)
 
     def done(self, response: scrapy.http.Response) -> None:
-        headers = {k.decode("latin-1").lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+        headers = {
+            k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
+            for k, v in response.headers.items()
+        }
         text = response.text if isinstance(response, scrapy.http.TextResponse) else None
         self.sink["fetched"] = Fetched(response.url, response.body, headers, text)
 

@@ -6,8 +6,8 @@ import asyncio
 import ipaddress
 import logging
 import socket
-from email.utils import parsedate_to_datetime
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit

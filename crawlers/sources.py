@@ -69,7 +69,9 @@ class SourceCrawl:
     def emit(self, item: Item, fingerprint: str | None = None) -> Iterator[Item]:
         """Yield an item unless it is a duplicate on this page or unchanged since last time."""
         if item.id in self.seen:
-            self.result.skipped.append(f"duplicate entry {item.title!r} on the page: kept the first")
+            self.result.skipped.append(
+                f"duplicate entry {item.title!r} on the page: kept the first"
+            )
             return
         self.seen.add(item.id)
         if fingerprint:
@@ -102,17 +104,26 @@ class SourceCrawl:
 
     # -- changelog ----------------------------------------------------------------------------
     def parse_changelog(self, response: Response) -> Iterator[Any]:
-        entries = segment(body_of(response), response.url, content_type(response), self.source.selectors or None)
+        entries = segment(
+            body_of(response), response.url, content_type(response), self.source.selectors or None
+        )
         if not entries:
-            raise ExtractionError(f"no release entries found on {response.url} ({describe_body(response)})")
+            raise ExtractionError(
+                f"no release entries found on {response.url} ({describe_body(response)})"
+            )
         for entry in entries:
             yield from self.emit(self.changelog_item(entry))
 
     def changelog_item(self, entry: ChangelogEntry) -> Item:
         key = entry.version or entry.anchor or entry.title
         return self.new_item(
-            "changelog_entry", key, title=entry.title, body=entry.body, url=entry.url,
-            version=entry.version, published=entry.date,
+            "changelog_entry",
+            key,
+            title=entry.title,
+            body=entry.body,
+            url=entry.url,
+            version=entry.version,
+            published=entry.date,
         )
 
     # -- feeds and GitHub releases -------------------------------------------------------------
@@ -138,8 +149,12 @@ class SourceCrawl:
         else:
             kind = "blog" if self.source.competitor else "news"
         item = self.new_item(
-            kind, entry.id, title=entry.title or entry.url, body=entry.content or entry.summary,
-            url=entry.url, version=release_version(entry) if kind == "release" else None,
+            kind,
+            entry.id,
+            title=entry.title or entry.url,
+            body=entry.content or entry.summary,
+            url=entry.url,
+            version=release_version(entry) if kind == "release" else None,
             published=entry.published,
         )
         if not entry.published:
@@ -148,7 +163,9 @@ class SourceCrawl:
         fingerprint = sha1(entry.title, entry.summary, entry.content, entry.url)[:20]
         if self.source.full_text and entry.url and self.known.get(item.id) != fingerprint:
             if item.id in self.seen:
-                self.result.skipped.append(f"duplicate entry {item.title!r} in the feed: kept the first")
+                self.result.skipped.append(
+                    f"duplicate entry {item.title!r} in the feed: kept the first"
+                )
                 return
             self.seen.add(item.id)
             item.extra["fingerprint"] = fingerprint
@@ -175,7 +192,9 @@ class SourceCrawl:
     # -- page watch -----------------------------------------------------------------------------
     def parse_page(self, response: Response) -> Iterator[Item]:
         if not isinstance(response, TextResponse):
-            raise ExtractionError(f"not a web page: got {content_type(response) or 'unknown content'}")
+            raise ExtractionError(
+                f"not a web page: got {content_type(response) or 'unknown content'}"
+            )
         text = visible_text(response.text, self.source.selector)
         if not text:
             where = f" matching selector {self.source.selector!r}" if self.source.selector else ""
@@ -188,9 +207,12 @@ class SourceCrawl:
         added, removed = diff_lines(old, text)
         title = page_title(response) or self.source.url
         yield self.new_item(
-            "page_change", new_hash,
+            "page_change",
+            new_hash,
             title=f"{title} changed: {len(added)} lines added, {len(removed)} removed",
-            body=change_body(added, removed), url=response.url, published=self.now,
+            body=change_body(added, removed),
+            url=response.url,
+            published=self.now,
         )
 
 
@@ -213,7 +235,10 @@ def validators(response: Response) -> dict[str, str]:
 
 
 def header_map(response: Response) -> dict[str, str]:
-    return {k.decode("latin-1").lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+    return {
+        k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
+        for k, v in response.headers.items()
+    }
 
 
 def content_type(response: Response) -> str | None:
@@ -223,7 +248,9 @@ def content_type(response: Response) -> str | None:
 
 def is_html(response: Response) -> bool:
     ctype = (content_type(response) or "").lower()
-    return "html" in ctype or response.body.lstrip()[:200].lower().startswith((b"<!doctype html", b"<html"))
+    return "html" in ctype or response.body.lstrip()[:200].lower().startswith(
+        (b"<!doctype html", b"<html")
+    )
 
 
 def body_of(response: Response) -> str | bytes:
@@ -232,11 +259,18 @@ def body_of(response: Response) -> str | bytes:
 
 def describe_body(response: Response) -> str:
     size = len(response.body)
-    return "empty response" if not response.body.strip() else f"{size} bytes of {content_type(response) or 'unknown type'}"
+    return (
+        "empty response"
+        if not response.body.strip()
+        else f"{size} bytes of {content_type(response) or 'unknown type'}"
+    )
 
 
 def page_title(response: Response) -> str | None:
     if not isinstance(response, TextResponse):
         return None
-    title = response.xpath("normalize-space(//title)").get() or response.xpath("normalize-space(//h1)").get()
+    title = (
+        response.xpath("normalize-space(//title)").get()
+        or response.xpath("normalize-space(//h1)").get()
+    )
     return title or None

@@ -19,10 +19,15 @@ from radar.errors import ConfigError, RadarError
 DEFAULT_CONFIG = "config/sources.yaml"
 
 config_option = click.option(
-    "--config", "config_path", default=lambda: os.environ.get("RADAR_CONFIG", DEFAULT_CONFIG),
-    show_default=DEFAULT_CONFIG, help="Sources file (env RADAR_CONFIG).",
+    "--config",
+    "config_path",
+    default=lambda: os.environ.get("RADAR_CONFIG", DEFAULT_CONFIG),
+    show_default=DEFAULT_CONFIG,
+    help="Sources file (env RADAR_CONFIG).",
 )
-data_dir_option = click.option("--data-dir", default=None, help="Data folder (default ./radar-data or RADAR_HOME).")
+data_dir_option = click.option(
+    "--data-dir", default=None, help="Data folder (default ./radar-data or RADAR_HOME)."
+)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 
 
@@ -58,7 +63,11 @@ class _QuietScrapy(logging.Filter):
         self.verbose = level.upper() in ("INFO", "DEBUG")
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return self.verbose or not record.name.startswith(("scrapy", "twisted")) or record.levelno >= logging.CRITICAL
+        return (
+            self.verbose
+            or not record.name.startswith(("scrapy", "twisted"))
+            or record.levelno >= logging.CRITICAL
+        )
 
 
 def setup_logging(level: str, log_file: Path | None = None) -> None:
@@ -88,7 +97,9 @@ def load_settings(config_path: str | None, data_dir: str | None) -> Any:
 
 
 @main.command()
-@click.option("--path", default=DEFAULT_CONFIG, show_default=True, help="Where to write the starter config.")
+@click.option(
+    "--path", default=DEFAULT_CONFIG, show_default=True, help="Where to write the starter config."
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(path: str, force: bool) -> None:
     """Write a commented starter sources file.
@@ -108,10 +119,19 @@ def init(path: str, force: bool) -> None:
 @config_option
 @click.option("--source", default=None, help="Only these source ids (comma-separated).")
 @data_dir_option
-@click.option("--shard", default=None, help="Only sources whose id hashes to shard i of N, e.g. 1/4.")
+@click.option(
+    "--shard", default=None, help="Only sources whose id hashes to shard i of N, e.g. 1/4."
+)
 @json_option
 @click.option("-v", "--verbose", is_flag=True, help="Log progress details to the console.")
-def crawl(config_path: str, source: str | None, data_dir: str | None, shard: str | None, as_json: bool, verbose: bool) -> None:
+def crawl(
+    config_path: str,
+    source: str | None,
+    data_dir: str | None,
+    shard: str | None,
+    as_json: bool,
+    verbose: bool,
+) -> None:
     """Crawl the configured sources into the store.
 
     Exit code 0 when the run completed (failed sources are listed), 1 on a config error,
@@ -128,8 +148,14 @@ def crawl(config_path: str, source: str | None, data_dir: str | None, shard: str
     log_file = settings.data_dir / "logs" / "crawl.log"
     setup_logging("INFO" if verbose else settings["log_level"], log_file)
     with crawl_progress(enabled=not as_json and sys.stderr.isatty()) as progress:
-        summary = run_crawl(config, data_dir=data_dir, source=source, shard=shard,
-                            on_start=progress.start, on_source_done=progress.advance)
+        summary = run_crawl(
+            config,
+            data_dir=data_dir,
+            source=source,
+            shard=shard,
+            on_start=progress.start,
+            on_source_done=progress.advance,
+        )
     if as_json:
         click.echo(json.dumps(summary.to_json(), indent=2))
     else:
@@ -156,7 +182,12 @@ def status(data_dir: str | None, config_path: str, as_json: bool) -> None:
     store = Store(db)
     health, runs = store.source_health(), store.runs(limit=1)
     if as_json:
-        click.echo(json.dumps({"store": str(db), "sources": health, "last_run": runs[0] if runs else None}, indent=2))
+        click.echo(
+            json.dumps(
+                {"store": str(db), "sources": health, "last_run": runs[0] if runs else None},
+                indent=2,
+            )
+        )
     else:
         print_status(health, runs[0] if runs else None, db)
 

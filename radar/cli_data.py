@@ -15,11 +15,20 @@ from radar.errors import RadarError
 
 @main.command("export")
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False), default="-", help="Output file (default: stdout).")
-@click.option("--status", type=click.Choice(["active", "removed"]), default=None, help="Only items with this status.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False), default="-", help="Output file (default: stdout)."
+)
+@click.option(
+    "--status",
+    type=click.Choice(["active", "removed"]),
+    default=None,
+    help="Only items with this status.",
+)
 @data_dir_option
 @config_option
-def export_cmd(fmt: str, out: str, status: str | None, data_dir: str | None, config_path: str) -> None:
+def export_cmd(
+    fmt: str, out: str, status: str | None, data_dir: str | None, config_path: str
+) -> None:
     """Write every item as JSON Lines.
 
     Example: radar export --format jsonl --out items.jsonl
@@ -144,3 +153,21 @@ def extract_article_cmd(target: str, as_json: bool, config_path: str) -> None:
         click.echo(json.dumps(article.to_json(), indent=2, ensure_ascii=False))
         return
     click.echo(f"{article.title or '(no title)'}  {article.published or ''}\n\n{article.text}")
+
+
+@main.command()
+@click.option(
+    "--data-dir", default="radar-data/demo", show_default=True, help="Where the demo store goes."
+)
+@click.option(
+    "--keep", is_flag=True, help="Keep the previous demo store instead of starting fresh."
+)
+@click.option("--serve", is_flag=True, help="Keep serving the demo site afterwards.")
+def demo(data_dir: str, keep: bool, serve: bool) -> None:
+    """Serve the bundled demo site on 127.0.0.1, crawl it on day 1 and day 2, print what changed.
+
+    Example: radar demo
+    """
+    from radar.demo import run_demo
+
+    sys.exit(run_demo(Path(data_dir), keep=keep, serve=serve))

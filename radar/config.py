@@ -17,7 +17,17 @@ import yaml
 from radar.errors import ConfigError
 
 SOURCE_TYPES = ("changelog", "feed", "github_releases", "page")
-SOURCE_KEYS = {"id", "type", "url", "repo", "selectors", "selector", "full_text", "schedule", "enabled"}
+SOURCE_KEYS = {
+    "id",
+    "type",
+    "url",
+    "repo",
+    "selectors",
+    "selector",
+    "full_text",
+    "schedule",
+    "enabled",
+}
 SELECTOR_KEYS = {"heading", "container"}
 COMPETITOR_KEYS = {"id", "name", "aliases", "homepage", "sources"}
 TOP_KEYS = {"settings", "competitors", "industry"}
@@ -79,7 +89,9 @@ def load_config(path: str | os.PathLike[str], env: dict[str, str] | None = None)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found (run `radar init` to write a starter config)") from None
+        raise ConfigError(
+            f"{path}: file not found (run `radar init` to write a starter config)"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     return _Loader(path, os.environ if env is None else env).load(text)
@@ -103,7 +115,9 @@ class _Loader:
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             raise ConfigError(f"{self.path}{line}: invalid YAML: {problem}") from None
         if root is None:
-            raise ConfigError(f"{self.path}: the file is empty (expected `competitors:` and/or `industry:`)")
+            raise ConfigError(
+                f"{self.path}: the file is empty (expected `competitors:` and/or `industry:`)"
+            )
         top = self.mapping(root, "the top level", TOP_KEYS)
         competitors, sources = self.competitors(top.get("competitors"))
         sources += self.industry(top.get("industry"))
@@ -112,7 +126,9 @@ class _Loader:
         return Config(self.path, competitors, [s for s, _ in sources], settings)
 
     # -- node helpers ---------------------------------------------------------------------------
-    def mapping(self, node: yaml.Node, what: str, allowed: set[str]) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    def mapping(
+        self, node: yaml.Node, what: str, allowed: set[str]
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         if not isinstance(node, yaml.MappingNode):
             raise self.fail(node, f"{what} must be a mapping of keys to values")
         out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
@@ -136,7 +152,9 @@ class _Loader:
             raise self.fail(key_node, f"`{key_node.value}` in {what} must be a list")
         return list(node.value)
 
-    def scalar(self, fields: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str, kind: type = str) -> Any:
+    def scalar(
+        self, fields: dict[str, tuple[yaml.Node, yaml.Node]], key: str, what: str, kind: type = str
+    ) -> Any:
         if key not in fields:
             return None
         key_node, node = fields[key]
@@ -145,7 +163,9 @@ class _Loader:
         value = yaml.safe_load(yaml.serialize(node))
         if kind is bool:
             if not isinstance(value, bool):
-                raise self.fail(key_node, f"`{key}` of {what} must be true or false, got {node.value!r}")
+                raise self.fail(
+                    key_node, f"`{key}` of {what} must be true or false, got {node.value!r}"
+                )
             return value
         if value is None:
             raise self.fail(key_node, f"`{key}` of {what} is empty")
@@ -158,12 +178,16 @@ class _Loader:
                 return str(self.env[name])
             if default is not None:
                 return default
-            raise self.fail(node, f"`{key}` of {what} uses ${{{name}}} but that environment variable is not set")
+            raise self.fail(
+                node, f"`{key}` of {what} uses ${{{name}}} but that environment variable is not set"
+            )
 
         return _ENV_RE.sub(sub, value)
 
     # -- sections -------------------------------------------------------------------------------
-    def competitors(self, entry: Any) -> tuple[list[Competitor], list[tuple[SourceConfig, yaml.Node]]]:
+    def competitors(
+        self, entry: Any
+    ) -> tuple[list[Competitor], list[tuple[SourceConfig, yaml.Node]]]:
         competitors: list[Competitor] = []
         sources: list[tuple[SourceConfig, yaml.Node]] = []
         for node in self.sequence(entry, "the top level"):
@@ -176,13 +200,18 @@ class _Loader:
             if any(c.id == cid for c in competitors):
                 raise self.fail(node, f"duplicate competitor id '{cid}'")
             aliases = tuple(self.strings(fields.get("aliases"), what))
-            competitors.append(Competitor(cid, name, aliases, self.scalar(fields, "homepage", what)))
+            competitors.append(
+                Competitor(cid, name, aliases, self.scalar(fields, "homepage", what))
+            )
             for src_node in self.sequence(fields.get("sources"), what):
                 sources.append((self.source(src_node, cid, default_type=None), src_node))
         return competitors, sources
 
     def industry(self, entry: Any) -> list[tuple[SourceConfig, yaml.Node]]:
-        return [(self.source(n, None, default_type="feed"), n) for n in self.sequence(entry, "the top level")]
+        return [
+            (self.source(n, None, default_type="feed"), n)
+            for n in self.sequence(entry, "the top level")
+        ]
 
     def strings(self, entry: tuple[yaml.Node, yaml.Node] | None, what: str) -> list[str]:
         out = []
@@ -192,28 +221,41 @@ class _Loader:
             out.append(str(node.value))
         return out
 
-    def source(self, node: yaml.Node, competitor: str | None, default_type: str | None) -> SourceConfig:
+    def source(
+        self, node: yaml.Node, competitor: str | None, default_type: str | None
+    ) -> SourceConfig:
         fields = self.mapping(node, "a source", SOURCE_KEYS)
         sid = self.scalar(fields, "id", "a source")
         if not sid:
             raise self.fail(node, "`id` is missing for a source")
         if not _ID_RE.match(sid):
-            raise self.fail(fields["id"][0], f"`id` '{sid}' must be lower-case letters, digits, '.', '_' or '-'")
+            raise self.fail(
+                fields["id"][0], f"`id` '{sid}' must be lower-case letters, digits, '.', '_' or '-'"
+            )
         what = f"source '{sid}'"
         stype = self.scalar(fields, "type", what) or default_type
         if stype is None:
-            raise self.fail(node, f"`type` is missing for {what} (one of {', '.join(SOURCE_TYPES)})")
+            raise self.fail(
+                node, f"`type` is missing for {what} (one of {', '.join(SOURCE_TYPES)})"
+            )
         if stype not in SOURCE_TYPES:
-            raise self.fail(fields["type"][0], f"`type` of {what} is '{stype}'; expected one of {', '.join(SOURCE_TYPES)}")
+            raise self.fail(
+                fields["type"][0],
+                f"`type` of {what} is '{stype}'; expected one of {', '.join(SOURCE_TYPES)}",
+            )
         url, repo = self.scalar(fields, "url", what), self.scalar(fields, "repo", what)
         if stype == "github_releases" and not url and not repo:
             raise self.fail(node, f"`repo` (owner/name) or `url` is missing for {what}")
         if stype != "github_releases" and not url:
             raise self.fail(node, f"`url` is missing for {what}")
         if url and not re.match(r"^https?://[^/\s]+", url):
-            raise self.fail(fields["url"][0], f"`url` of {what} must be an http(s) URL, got {url!r}")
+            raise self.fail(
+                fields["url"][0], f"`url` of {what} must be an http(s) URL, got {url!r}"
+            )
         if repo and not re.match(r"^[\w.-]+/[\w.-]+$", repo):
-            raise self.fail(fields["repo"][0], f"`repo` of {what} must look like owner/name, got {repo!r}")
+            raise self.fail(
+                fields["repo"][0], f"`repo` of {what} must look like owner/name, got {repo!r}"
+            )
         return SourceConfig(
             id=sid,
             type=stype,
@@ -256,5 +298,7 @@ class _Loader:
         for src, node in sources:
             if src.id in seen:
                 first = seen[src.id].start_mark.line + 1
-                raise self.fail(node, f"duplicate source id '{src.id}' (first defined on line {first})")
+                raise self.fail(
+                    node, f"duplicate source id '{src.id}' (first defined on line {first})"
+                )
             seen[src.id] = node

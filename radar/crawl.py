@@ -83,13 +83,22 @@ def run_crawl(
 
     crawler.signals.connect(item_scraped, signal=signals.item_scraped)
     try:
-        process.crawl(crawler, config=config, source=source, data_dir=str(settings.data_dir), shard=shard, run_id=run_id)
+        process.crawl(
+            crawler,
+            config=config,
+            source=source,
+            data_dir=str(settings.data_dir),
+            shard=shard,
+            run_id=run_id,
+        )
         process.start()
     finally:
         pipeline = getattr(crawler, "radar_pipeline", None)
         summary.sources = dict(pipeline.per_source) if pipeline else {}
         for src in sources:
-            summary.sources.setdefault(src.id, {"ok": False, "error": "not crawled (the crawl stopped early)"})
+            summary.sources.setdefault(
+                src.id, {"ok": False, "error": "not crawled (the crawl stopped early)"}
+            )
         summary.counts = _counts(summary.sources)
         status = "failed" if summary.exit_code else "done"
         store.finish_run(run_id, status, summary.counts, summary.sources)
@@ -98,8 +107,17 @@ def run_crawl(
 
 
 def _counts(sources: dict[str, dict[str, Any]]) -> dict[str, int]:
-    counts = {"sources": len(sources), "failed": 0, "new": 0, "changed": 0, "removed": 0, "revived": 0,
-              "unchanged": 0, "not_modified": 0, "skipped": 0}
+    counts = {
+        "sources": len(sources),
+        "failed": 0,
+        "new": 0,
+        "changed": 0,
+        "removed": 0,
+        "revived": 0,
+        "unchanged": 0,
+        "not_modified": 0,
+        "skipped": 0,
+    }
     for stats in sources.values():
         counts["failed"] += 0 if stats.get("ok") else 1
         counts["not_modified"] += 1 if stats.get("not_modified") else 0

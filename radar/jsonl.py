@@ -32,7 +32,9 @@ def parse_line(line: str, number: int) -> Item:
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+        raise ValueError(
+            f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})"
+        ) from None
     if not isinstance(data, dict):
         raise ValueError(f"line {number}: expected a JSON object, got {type(data).__name__}")
     unknown = sorted(set(data) - set(EXPORT_FIELDS))
@@ -48,7 +50,9 @@ def parse_line(line: str, number: int) -> Item:
             raise ValueError(f"line {number}: {key} must be a list")
     data = {k: v for k, v in data.items() if v is not None or k not in _LISTS}
     data.setdefault("body", "")
-    data.setdefault("id", item_id(data["source_id"], data["url"], data.get("version") or data["title"]))
+    data.setdefault(
+        "id", item_id(data["source_id"], data["url"], data.get("version") or data["title"])
+    )
     data.pop("content_hash", None)  # recomputed from title and body
     return Item(**data)
 

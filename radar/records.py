@@ -12,9 +12,25 @@ KINDS = ("changelog_entry", "release", "news", "blog", "page_change")
 
 # Fields written by `radar export` and read by `radar import`, in order.
 EXPORT_FIELDS = (
-    "id", "source_id", "competitor", "kind", "title", "body", "url", "version", "published",
-    "first_seen", "last_seen", "content_hash", "language", "status", "removed_at",
-    "themes", "move_type", "mentions", "event_id",
+    "id",
+    "source_id",
+    "competitor",
+    "kind",
+    "title",
+    "body",
+    "url",
+    "version",
+    "published",
+    "first_seen",
+    "last_seen",
+    "content_hash",
+    "language",
+    "status",
+    "removed_at",
+    "themes",
+    "move_type",
+    "mentions",
+    "event_id",
 )
 
 

@@ -37,7 +37,12 @@ def crawl_progress(enabled: bool) -> Iterator[_Progress]:
     if not enabled:
         yield _Progress(None)
         return
-    columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description:<32}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=err_console, transient=True) as progress:
         yield _Progress(progress)
 
@@ -47,10 +52,23 @@ def print_crawl_summary(summary: Any, log_file: Path) -> None:
     for col in ("source", "result", "new", "changed", "removed", "entries", "note"):
         table.add_column(col)
     for sid, s in sorted(summary.sources.items()):
-        result = "304 not modified" if s.get("not_modified") else ("ok" if s.get("ok") else "FAILED")
-        note = s.get("error") or s.get("suspect") or "; ".join((s.get("warnings") or [])[:1] + (s.get("skipped") or [])[:1])
-        table.add_row(sid, result, str(s.get("new", 0)), str(s.get("changed", 0)), str(s.get("removed", 0)),
-                      str(s.get("entries", "")), note or "")
+        result = (
+            "304 not modified" if s.get("not_modified") else ("ok" if s.get("ok") else "FAILED")
+        )
+        note = (
+            s.get("error")
+            or s.get("suspect")
+            or "; ".join((s.get("warnings") or [])[:1] + (s.get("skipped") or [])[:1])
+        )
+        table.add_row(
+            sid,
+            result,
+            str(s.get("new", 0)),
+            str(s.get("changed", 0)),
+            str(s.get("removed", 0)),
+            str(s.get("entries", "")),
+            note or "",
+        )
     console.print(table)
     c = summary.counts
     console.print(
@@ -62,13 +80,28 @@ def print_crawl_summary(summary: Any, log_file: Path) -> None:
 
 def print_status(health: list[dict[str, Any]], last_run: dict[str, Any] | None, db: Path) -> None:
     table = Table(title=f"sources in {db}")
-    for col in ("source", "type", "last success", "failures in a row", "items last time", "problem"):
+    for col in (
+        "source",
+        "type",
+        "last success",
+        "failures in a row",
+        "items last time",
+        "problem",
+    ):
         table.add_column(col)
     for h in health:
         problem = h["last_error"] if h["consecutive_failures"] else (h["suspect"] or "")
-        table.add_row(h["id"], h["type"], h["last_success"] or "never", str(h["consecutive_failures"]),
-                      "" if h["items_last"] is None else str(h["items_last"]), problem)
+        table.add_row(
+            h["id"],
+            h["type"],
+            h["last_success"] or "never",
+            str(h["consecutive_failures"]),
+            "" if h["items_last"] is None else str(h["items_last"]),
+            problem,
+        )
     console.print(table)
     if last_run:
-        console.print(f"last run {last_run['id']} ({last_run['command']}): {last_run['status']}, "
-                      f"started {last_run['started']}, finished {last_run['finished'] or '-'}")
+        console.print(
+            f"last run {last_run['id']} ({last_run['command']}): {last_run['status']}, "
+            f"started {last_run['started']}, finished {last_run['finished'] or '-'}"
+        )

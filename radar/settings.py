@@ -23,23 +23,61 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("data_dir", "radar-data", "Folder holding the SQLite store and run logs (env RADAR_HOME also sets it)."),
-    Setting("user_agent", "MarketRadar/0.1 (+{contact_url})", "User-Agent sent with every request; {contact_url} is filled in."),
-    Setting("contact_url", "https://github.com/market-radar/market-radar", "A URL or mailto: where site owners can reach whoever runs this crawler."),
+    Setting(
+        "data_dir",
+        "radar-data",
+        "Folder holding the SQLite store and run logs (env RADAR_HOME also sets it).",
+    ),
+    Setting(
+        "user_agent",
+        "MarketRadar/0.1 (+{contact_url})",
+        "User-Agent sent with every request; {contact_url} is filled in.",
+    ),
+    Setting(
+        "contact_url",
+        "https://github.com/market-radar/market-radar",
+        "A URL or mailto: where site owners can reach whoever runs this crawler.",
+    ),
     Setting("obey_robots", True, "Obey robots.txt (Scrapy's ROBOTSTXT_OBEY)."),
     Setting("download_timeout", 30, "Seconds before a request is abandoned."),
-    Setting("download_maxsize", 10 * 1024 * 1024, "Largest response body accepted, in bytes (also bounds gzip expansion)."),
-    Setting("download_warnsize", 4 * 1024 * 1024, "Response size in bytes above which a warning is logged."),
+    Setting(
+        "download_maxsize",
+        10 * 1024 * 1024,
+        "Largest response body accepted, in bytes (also bounds gzip expansion).",
+    ),
+    Setting(
+        "download_warnsize",
+        4 * 1024 * 1024,
+        "Response size in bytes above which a warning is logged.",
+    ),
     Setting("retry_times", 2, "Retries for timeouts, 5xx and connection errors."),
-    Setting("retry_after_max", 30, "Longest Retry-After (seconds) honoured before a retry; longer ones give up at once."),
+    Setting(
+        "retry_after_max",
+        30,
+        "Longest Retry-After (seconds) honoured before a retry; longer ones give up at once.",
+    ),
     Setting("concurrent_requests", 16, "Requests in flight across all sites."),
     Setting("concurrent_requests_per_domain", 2, "Requests in flight per site (politeness)."),
     Setting("autothrottle", True, "Adapt the delay per site to its latency (Scrapy AutoThrottle)."),
     Setting("download_delay", 0.0, "Minimum seconds between two requests to one site."),
-    Setting("allow_private_networks", False, "Allow URLs resolving to private, loopback or link-local addresses (the demo and tests need 127.0.0.1)."),
-    Setting("github_base_url", "https://github.com", "Base URL for github_releases sources given as repo: owner/name."),
-    Setting("broken_drop_ratio", 0.5, "A source whose item count falls below this share of its recent median is flagged as probably broken."),
-    Setting("log_level", "WARNING", "Console log level for crawls (the run log file always gets INFO)."),
+    Setting(
+        "allow_private_networks",
+        False,
+        "Allow URLs resolving to private, loopback or link-local addresses (the demo and tests need 127.0.0.1).",
+    ),
+    Setting(
+        "github_base_url",
+        "https://github.com",
+        "Base URL for github_releases sources given as repo: owner/name.",
+    ),
+    Setting(
+        "broken_drop_ratio",
+        0.5,
+        "A source whose item count falls below this share of its recent median is flagged as probably broken.",
+    ),
+    Setting(
+        "log_level", "WARNING", "Console log level for crawls (the run log file always gets INFO)."
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -48,7 +86,9 @@ _BY_NAME = {s.name: s for s in SETTINGS}
 class Settings(Mapping[str, Any]):
     """Read-only view of the effective settings."""
 
-    def __init__(self, overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None):
+    def __init__(
+        self, overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+    ):
         values = {s.name: s.default for s in SETTINGS}
         for key, value in (overrides or {}).items():
             if key not in _BY_NAME:

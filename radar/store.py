@@ -146,7 +146,8 @@ class Store:
                 revived = row["status"] == "removed"
                 self.db.execute(
                     "UPDATE items SET last_seen = ?, status = 'active', removed_at = NULL"
-                    + (", seq = ?" if revived else "") + " WHERE id = ?",
+                    + (", seq = ?" if revived else "")
+                    + " WHERE id = ?",
                     (now, self._next_seq(), item.id) if revived else (now, item.id),
                 )
                 return "revived" if revived else "unchanged"
@@ -159,8 +160,19 @@ class Store:
                 "UPDATE items SET title = ?, body = ?, url = ?, version = ?, published = COALESCE(?, published),"
                 " content_hash = ?, language = COALESCE(?, language), last_seen = ?, status = 'active',"
                 " removed_at = NULL, extra = ?, seq = ? WHERE id = ?",
-                (item.title, item.body, item.url, item.version, item.published, item.content_hash,
-                 item.language, now, json.dumps(item.extra), self._next_seq(), item.id),
+                (
+                    item.title,
+                    item.body,
+                    item.url,
+                    item.version,
+                    item.published,
+                    item.content_hash,
+                    item.language,
+                    now,
+                    json.dumps(item.extra),
+                    self._next_seq(),
+                    item.id,
+                ),
             )
             return "changed"
 
@@ -169,11 +181,29 @@ class Store:
             "INSERT INTO items (id, source_id, competitor, kind, title, body, url, version, published,"
             " first_seen, last_seen, content_hash, language, status, removed_at, themes, move_type,"
             " mentions, event_id, extra, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (item.id, item.source_id, item.competitor, item.kind, item.title, item.body, item.url,
-             item.version, item.published, item.first_seen or now, item.last_seen or now,
-             item.content_hash, item.language, item.status, item.removed_at, json.dumps(item.themes),
-             item.move_type, json.dumps(item.mentions), item.event_id, json.dumps(item.extra),
-             self._next_seq()),
+            (
+                item.id,
+                item.source_id,
+                item.competitor,
+                item.kind,
+                item.title,
+                item.body,
+                item.url,
+                item.version,
+                item.published,
+                item.first_seen or now,
+                item.last_seen or now,
+                item.content_hash,
+                item.language,
+                item.status,
+                item.removed_at,
+                json.dumps(item.themes),
+                item.move_type,
+                json.dumps(item.mentions),
+                item.event_id,
+                json.dumps(item.extra),
+                self._next_seq(),
+            ),
         )
 
     def get_item(self, item_id: str) -> Item | None:
@@ -181,7 +211,7 @@ class Store:
         return _row_to_item(row) if row else None
 
     def items(self, source_id: str | None = None, status: str | None = None) -> Iterator[Item]:
-        sql, args = "SELECT * FROM items WHERE 1=1", []
+        sql, args = "SELECT * FROM items WHERE 1=1", list[str]()
         if source_id:
             sql, args = sql + " AND source_id = ?", [*args, source_id]
         if status:
@@ -192,7 +222,8 @@ class Store:
     def known_hashes(self, source_id: str) -> dict[str, str]:
         """item id -> content hash (or the feed fingerprint kept in extra) for one source."""
         rows = self.db.execute(
-            "SELECT id, content_hash, extra FROM items WHERE source_id = ? AND status = 'active'", (source_id,)
+            "SELECT id, content_hash, extra FROM items WHERE source_id = ? AND status = 'active'",
+            (source_id,),
         )
         return {r["id"]: json.loads(r["extra"]).get("fingerprint", r["content_hash"]) for r in rows}
 
@@ -201,7 +232,9 @@ class Store:
         return [dict(r) for r in rows]
 
     def count_items(self, **where: str) -> int:
-        sql = "SELECT COUNT(*) FROM items" + ("" if not where else " WHERE " + " AND ".join(f"{k} = ?" for k in where))
+        sql = "SELECT COUNT(*) FROM items" + (
+            "" if not where else " WHERE " + " AND ".join(f"{k} = ?" for k in where)
+        )
         return int(self.db.execute(sql, list(where.values())).fetchone()[0])
 
     def import_items(self, items: Iterable[Item]) -> dict[str, int]:
@@ -213,14 +246,20 @@ class Store:
 
     # -- crawl state ----------------------------------------------------------------------------
     def validators(self, url: str) -> dict[str, str]:
-        row = self.db.execute("SELECT etag, last_modified FROM http_validators WHERE url = ?", (url,)).fetchone()
+        row = self.db.execute(
+            "SELECT etag, last_modified FROM http_validators WHERE url = ?", (url,)
+        ).fetchone()
         return {k: row[k] for k in ("etag", "last_modified") if row and row[k]}
 
     def snapshot(self, source_id: str) -> str | None:
-        row = self.db.execute("SELECT text FROM page_snapshots WHERE source_id = ?", (source_id,)).fetchone()
+        row = self.db.execute(
+            "SELECT text FROM page_snapshots WHERE source_id = ?", (source_id,)
+        ).fetchone()
         return row["text"] if row else None
 
-    def record_source_result(self, source: Any, result: SourceResult, now: str | None = None) -> dict[str, Any]:
+    def record_source_result(
+        self, source: Any, result: SourceResult, now: str | None = None
+    ) -> dict[str, Any]:
         """Update health, validators, snapshot and removals for one source in one transaction.
 
         Validators are saved only here, after the source's items were committed: a crash before
@@ -264,7 +303,14 @@ class Store:
         self.db.execute(
             "UPDATE sources SET last_attempt = ?, last_success = ?, consecutive_failures = 0,"
             " items_last = ?, counts = ?, suspect = ? WHERE id = ?",
-            (now, now, n, json.dumps(counts), outcome["suspect"] if not result.not_modified else row["suspect"], source_id),
+            (
+                now,
+                now,
+                n,
+                json.dumps(counts),
+                outcome["suspect"] if not result.not_modified else row["suspect"],
+                source_id,
+            ),
         )
         return outcome
 
@@ -277,18 +323,29 @@ class Store:
         for start in range(0, len(result.seen_ids), 500):
             chunk = result.seen_ids[start : start + 500]
             self.db.execute(
-                f"UPDATE items SET last_seen = ? WHERE id IN ({','.join('?' * len(chunk))})", (now, *chunk)
+                f"UPDATE items SET last_seen = ? WHERE id IN ({','.join('?' * len(chunk))})",
+                (now, *chunk),
             )
         if result.snapshot is not None:
             self.db.execute(
                 "INSERT OR REPLACE INTO page_snapshots (source_id, url, text, content_hash, updated)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (source.id, result.snapshot["url"], result.snapshot["text"], result.snapshot["hash"], now),
+                (
+                    source.id,
+                    result.snapshot["url"],
+                    result.snapshot["text"],
+                    result.snapshot["hash"],
+                    now,
+                ),
             )
 
     def _mark_removed(self, source_id: str, seen: list[str], now: str) -> int:
-        active = [r[0] for r in self.db.execute(
-            "SELECT id FROM items WHERE source_id = ? AND status = 'active'", (source_id,))]
+        active = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT id FROM items WHERE source_id = ? AND status = 'active'", (source_id,)
+            )
+        ]
         gone = sorted(set(active) - set(seen))
         for item_id in gone:
             self.db.execute(
@@ -303,10 +360,14 @@ class Store:
 
     # -- runs -----------------------------------------------------------------------------------
     def start_run(self, command: str) -> int:
-        cur = self.db.execute("INSERT INTO runs (command, started) VALUES (?, ?)", (command, utcnow()))
+        cur = self.db.execute(
+            "INSERT INTO runs (command, started) VALUES (?, ?)", (command, utcnow())
+        )
         return int(cur.lastrowid or 0)
 
-    def finish_run(self, run_id: int, status: str, counts: dict[str, Any], sources: dict[str, Any]) -> None:
+    def finish_run(
+        self, run_id: int, status: str, counts: dict[str, Any], sources: dict[str, Any]
+    ) -> None:
         self.db.execute(
             "UPDATE runs SET finished = ?, status = ?, counts = ?, sources = ? WHERE id = ?",
             (utcnow(), status, json.dumps(counts), json.dumps(sources), run_id),
@@ -314,7 +375,10 @@ class Store:
 
     def runs(self, limit: int = 10) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))
-        return [{**dict(r), "counts": json.loads(r["counts"]), "sources": json.loads(r["sources"])} for r in rows]
+        return [
+            {**dict(r), "counts": json.loads(r["counts"]), "sources": json.loads(r["sources"])}
+            for r in rows
+        ]
 
 
 def suspect_reason(history: list[int], found: int, ratio: float) -> str | None:
@@ -323,7 +387,9 @@ def suspect_reason(history: list[int], found: int, ratio: float) -> str | None:
         return None
     usual = statistics.median(history[-HISTORY:])
     if usual >= 4 and found < usual * ratio:
-        return f"probably broken: extracted {found} entries, usually about {usual:g} (layout change?)"
+        return (
+            f"probably broken: extracted {found} entries, usually about {usual:g} (layout change?)"
+        )
     return None
 
 

@@ -47,8 +47,10 @@ class CrawlResult:
         return self.data["sources"][sid]
 
 
-def write_config(path: Path, competitors: str = "", industry: str = "", timeout: int = 5, settings: str = "") -> Path:
-    text = (settings or SETTINGS.format(timeout=timeout))
+def write_config(
+    path: Path, competitors: str = "", industry: str = "", timeout: int = 5, settings: str = ""
+) -> Path:
+    text = settings or SETTINGS.format(timeout=timeout)
     if competitors:
         text += "competitors:\n" + competitors
     if industry:
@@ -68,13 +70,18 @@ def source_lines(server_url: str, sources: dict[str, tuple[str, str]], extra: st
 def run_radar(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> CrawlResult:
     proc = subprocess.run(
         [sys.executable, "-m", "radar", *args],
-        capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
     )
     return CrawlResult(proc.returncode, proc.stdout, proc.stderr)
 
 
 def crawl(config: Path, data_dir: Path, *extra: str) -> CrawlResult:
-    result = run_radar("crawl", "--config", str(config), "--data-dir", str(data_dir), "--json", *extra)
+    result = run_radar(
+        "crawl", "--config", str(config), "--data-dir", str(data_dir), "--json", *extra
+    )
     assert result.stdout.startswith("{"), result.stderr[-3000:]
     return result

@@ -19,7 +19,11 @@ from tests.mockserver import MockServer
 HOSTILE = {
     "s404": ("feed", "/status/404", "HTTP 404 Not Found"),
     "s500": ("changelog", "/status/500", "HTTP 500 Internal Server Error"),
-    "s503": ("feed", "/status/503", "HTTP 503 Service Unavailable (the server asked to retry after 1s)"),
+    "s503": (
+        "feed",
+        "/status/503",
+        "HTTP 503 Service Unavailable (the server asked to retry after 1s)",
+    ),
     "slow-headers": ("feed", "/slow-headers?delay=20", "timed out after 2s"),
     "slow-body": ("page", "/slow-body?delay=20", "timed out after 2s"),
     "loop": ("feed", "/redirect-loop", "too many redirects"),
@@ -42,8 +46,11 @@ HOSTILE = {
 def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> tuple:  # type: ignore[type-arg]
     tmp = tmp_path_factory.mktemp("hostile")
     with MockServer() as server:
-        server.set_content("/plain.html", b"<html><head><title>Hi</title></head><body><p>Nothing here</p></body></html>",
-                           "application/rss+xml")
+        server.set_content(
+            "/plain.html",
+            b"<html><head><title>Hi</title></head><body><p>Nothing here</p></body></html>",
+            "application/rss+xml",
+        )
         lines = ["  - name: Testco", "    sources:"]
         for sid, (stype, path, _) in HOSTILE.items():
             url = path if path.startswith("http") else server.url + path
@@ -78,12 +85,19 @@ def test_the_run_completes_with_exit_code_0_and_lists_failures(hostile_run: tupl
     assert sorted(result.data["failed"]) == sorted(s for s, v in HOSTILE.items() if v[2])
     assert elapsed < 60  # slow servers are cut by the timeout, not waited out
     (skipped,) = result.source("duplicates")["skipped"]
-    assert skipped.startswith("duplicate entry '") and "2.0.0" in skipped and skipped.endswith("kept the first")
+    assert (
+        skipped.startswith("duplicate entry '")
+        and "2.0.0" in skipped
+        and skipped.endswith("kept the first")
+    )
     assert server.hits("/status/503") == 2  # the first try and one retry after Retry-After
 
 
 def test_exit_code_2_when_every_source_fails(server: MockServer, tmp_path: Path) -> None:
-    cfg = write_config(tmp_path / "s.yaml", source_lines(server.url, {"a": ("feed", "/status/404"), "b": ("page", "/status/404")}))
+    cfg = write_config(
+        tmp_path / "s.yaml",
+        source_lines(server.url, {"a": ("feed", "/status/404"), "b": ("page", "/status/404")}),
+    )
     result = crawl(cfg, tmp_path / "data")
     assert result.returncode == 2
     assert sorted(result.data["failed"]) == ["a", "b"]
@@ -91,7 +105,9 @@ def test_exit_code_2_when_every_source_fails(server: MockServer, tmp_path: Path)
 
 def test_config_error_exit_code_1_names_file_line_and_key(tmp_path: Path) -> None:
     cfg = tmp_path / "s.yaml"
-    cfg.write_text("competitors:\n  - name: Acme\n    sources:\n      - id: acme-blog\n        type: feed\n")
+    cfg.write_text(
+        "competitors:\n  - name: Acme\n    sources:\n      - id: acme-blog\n        type: feed\n"
+    )
     result = run_radar("crawl", "--config", str(cfg), "--data-dir", str(tmp_path / "d"))
     assert result.returncode == 1
     assert result.stderr.strip() == f"error: {cfg} line 4: `url` is missing for source 'acme-blog'"
@@ -99,8 +115,11 @@ def test_config_error_exit_code_1_names_file_line_and_key(tmp_path: Path) -> Non
 
 def test_private_addresses_are_refused_unless_allowed(server: MockServer, tmp_path: Path) -> None:
     cfg = tmp_path / "s.yaml"
-    cfg.write_text("settings:\n  autothrottle: false\n" + "competitors:\n"
-                   + source_lines(server.url, {"local": ("feed", "/ok/feed.xml")}))
+    cfg.write_text(
+        "settings:\n  autothrottle: false\n"
+        + "competitors:\n"
+        + source_lines(server.url, {"local": ("feed", "/ok/feed.xml")})
+    )
     result = crawl(cfg, tmp_path / "data")
     assert result.returncode == 2
     assert "resolves to the non-public address 127.0.0.1" in result.source("local")["error"]
@@ -108,29 +127,70 @@ def test_private_addresses_are_refused_unless_allowed(server: MockServer, tmp_pa
 
 
 def test_scrapy_crawl_works_from_the_repo_root(server: MockServer, tmp_path: Path) -> None:
-    cfg = write_config(tmp_path / "s.yaml", source_lines(server.url, {"feed": ("feed", "/ok/feed.xml")}))
+    cfg = write_config(
+        tmp_path / "s.yaml", source_lines(server.url, {"feed": ("feed", "/ok/feed.xml")})
+    )
     proc = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "radar", "-a", f"config={cfg}", "-a", f"data_dir={tmp_path / 'data'}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "RADAR_ALLOW_PRIVATE_NETWORKS": "1", "RADAR_AUTOTHROTTLE": "0"},
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "radar",
+            "-a",
+            f"config={cfg}",
+            "-a",
+            f"data_dir={tmp_path / 'data'}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "RADAR_ALLOW_PRIVATE_NETWORKS": "1",
+            "RADAR_AUTOTHROTTLE": "0",
+        },
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert Store.in_dir(tmp_path / "data").count_items(source_id="feed") == 3
 
 
 @pytest.mark.slow
-def test_sigkill_mid_crawl_loses_nothing_and_a_rerun_makes_no_duplicates(server: MockServer, tmp_path: Path) -> None:
+def test_sigkill_mid_crawl_loses_nothing_and_a_rerun_makes_no_duplicates(
+    server: MockServer, tmp_path: Path
+) -> None:
     # 30 fast changelogs, then 5 that answer only after 20 s: the kill lands while those hang.
     for n in range(30):
-        body = "".join(f"## [{n}.{m}.0] - 2026-0{1 + m % 9}-1{m % 10}\n- Change {m} of product {n}.\n\n" for m in range(8))
-        server.set_content(f"/p{n}/CHANGELOG.md", f"# Changelog\n\n{body}".encode(), "text/markdown; charset=utf-8")
+        body = "".join(
+            f"## [{n}.{m}.0] - 2026-0{1 + m % 9}-1{m % 10}\n- Change {m} of product {n}.\n\n"
+            for m in range(8)
+        )
+        server.set_content(
+            f"/p{n}/CHANGELOG.md", f"# Changelog\n\n{body}".encode(), "text/markdown; charset=utf-8"
+        )
     sources = {f"p{n}": ("changelog", f"/p{n}/CHANGELOG.md") for n in range(30)}
     sources |= {f"slow{n}": ("feed", f"/slow-headers?delay=20&n={n}") for n in range(5)}
     cfg = write_config(tmp_path / "s.yaml", source_lines(server.url, sources), timeout=60)
     data = tmp_path / "data"
-    proc = subprocess.Popen([sys.executable, "-m", "radar", "crawl", "--config", str(cfg), "--data-dir", str(data), "--json"],
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "radar",
+            "crawl",
+            "--config",
+            str(cfg),
+            "--data-dir",
+            str(data),
+            "--json",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     stored = 0
     while time.monotonic() < deadline and stored < 240:

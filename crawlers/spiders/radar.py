@@ -17,7 +17,6 @@ from crawlers.failures import describe_failure
 from crawlers.sources import FollowUp, SourceCrawl
 from radar.config import Config, SourceConfig, load_config
 from radar.errors import RadarError
-from radar.records import SourceResult
 from radar.settings import Settings
 from radar.store import Store
 
@@ -41,7 +40,9 @@ class RadarSpider(scrapy.Spider):
         settings = Settings(self.config.settings)
         self.radar_settings = settings.with_overrides(data_dir=data_dir)
         self.sources = select_sources(self.config, source, shard)
-        self.store = Store.in_dir(self.radar_settings.data_dir, self.radar_settings["broken_drop_ratio"])
+        self.store = Store.in_dir(
+            self.radar_settings.data_dir, self.radar_settings["broken_drop_ratio"]
+        )
         self.run_id = int(run_id) if run_id else None
         self.crawls: dict[str, SourceCrawl] = {}
 
@@ -49,9 +50,13 @@ class RadarSpider(scrapy.Spider):
         for src in self.sources:
             crawl = SourceCrawl(src, self.config, self.radar_settings, self.store)
             self.crawls[src.id] = crawl
-            yield self.make_request(crawl, FollowUp(crawl.start_url, crawl.parse_start), conditional=True)
+            yield self.make_request(
+                crawl, FollowUp(crawl.start_url, crawl.parse_start), conditional=True
+            )
 
-    def make_request(self, crawl: SourceCrawl, follow: FollowUp, conditional: bool = False) -> scrapy.Request:
+    def make_request(
+        self, crawl: SourceCrawl, follow: FollowUp, conditional: bool = False
+    ) -> scrapy.Request:
         headers = {}
         if conditional:
             val = self.store.validators(follow.url)
@@ -65,11 +70,17 @@ class RadarSpider(scrapy.Spider):
             errback=self._errback(crawl),
             headers=headers,
             dont_filter=True,
-            meta={"source": crawl.source.id, "handle_httpstatus_list": [304], "follow_up": not conditional,
-                  **follow.meta},
+            meta={
+                "source": crawl.source.id,
+                "handle_httpstatus_list": [304],
+                "follow_up": not conditional,
+                **follow.meta,
+            },
         )
 
-    def _callback(self, crawl: SourceCrawl, parse: Callable[[Response], Iterator[Any]]) -> Callable[[Response], Iterator[Any]]:
+    def _callback(
+        self, crawl: SourceCrawl, parse: Callable[[Response], Iterator[Any]]
+    ) -> Callable[[Response], Iterator[Any]]:
         def callback(response: Response) -> Iterator[Any]:
             if response.meta.get("follow_up"):
                 crawl.pending -= 1
@@ -83,8 +94,12 @@ class RadarSpider(scrapy.Spider):
             except RadarError as exc:
                 crawl.fail(str(exc))
             except Exception as exc:  # bad input must never stop the run
-                logger.exception("unexpected error parsing %s for source %s", response.url, crawl.source.id)
-                crawl.fail(f"internal error while parsing {response.url} ({type(exc).__name__}: {exc})")
+                logger.exception(
+                    "unexpected error parsing %s for source %s", response.url, crawl.source.id
+                )
+                crawl.fail(
+                    f"internal error while parsing {response.url} ({type(exc).__name__}: {exc})"
+                )
             yield from crawl.finish_if_done()
 
         return callback

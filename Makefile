@@ -1,0 +1,38 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lint eval bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Serve the bundled demo site on 127.0.0.1, crawl it twice (day 1, day 2) and print a summary.
+demo: $(STAMP)
+	$(BIN)/radar demo
+
+## Lint, type-check and run every test (corpus tests skip where ../shared/corpus is absent).
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+## Quality figures on ../shared/corpus (printed and written to bench/results/).
+eval: $(STAMP)
+	$(BIN)/python bench/eval_changelogs.py
+	$(BIN)/python bench/eval_feeds.py
+	$(BIN)/python bench/eval_articles.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/crawl_bench.py
+
+clean:
+	rm -rf radar-data bench/results .pytest_cache .mypy_cache .ruff_cache
