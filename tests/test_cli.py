@@ -1,0 +1,106 @@
+"""The CLI as a user meets it: extract, status, settings, and the README documenting all of it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import click
+
+from radar.cli import main
+from radar.settings import SETTINGS
+from tests.conftest import ROOT, crawl, run_radar, source_lines, write_config
+from tests.mockserver import MockServer
+
+DATA = ROOT / "tests" / "data"
+
+
+def test_extract_changelog_json_has_exactly_the_documented_keys() -> None:
+    path = next((DATA / "changelog").glob("*.md"))
+    result = run_radar("extract", "changelog", str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    entries = json.loads(result.stdout)
+    assert entries and all(list(e) == ["title", "version", "date", "body", "url"] for e in entries)
+
+
+def test_extract_feed_from_a_url_goes_through_scrapy(server: MockServer) -> None:
+    result = run_radar(
+        "extract",
+        "feed",
+        f"{server.url}/ok/feed.xml",
+        "--json",
+        env={"RADAR_ALLOW_PRIVATE_NETWORKS": "true"},
+    )
+    assert result.returncode == 0, result.stderr
+    feed = json.loads(result.stdout)
+    assert len(feed["entries"]) == 3
+    assert all(list(e) == ["id", "title", "url", "published", "summary"] for e in feed["entries"])
+    refused = run_radar(
+        "extract",
+        "feed",
+        f"{server.url}/ok/feed.xml",
+        env={"RADAR_ALLOW_PRIVATE_NETWORKS": "false"},
+    )
+    assert refused.returncode == 1 and "non-public address" in refused.stderr
+
+
+def test_extract_reports_a_missing_file_in_one_line() -> None:
+    result = run_radar("extract", "article", "/no/such/page.html")
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip()
+        == "error: /no/such/page.html: no such file (give a path or an http(s) URL)"
+    )
+
+
+def test_status_shows_failures_and_last_error(server: MockServer, tmp_path: Path) -> None:
+    cfg = write_config(
+        tmp_path / "s.yaml",
+        source_lines(server.url, {"ok": ("feed", "/ok/feed.xml"), "bad": ("feed", "/status/404")}),
+    )
+    crawl(cfg, tmp_path / "data")
+    result = run_radar("status", "--data-dir", str(tmp_path / "data"), "--json")
+    health = {s["id"]: s for s in json.loads(result.stdout)["sources"]}
+    assert (
+        health["bad"]["last_error"] == "HTTP 404 Not Found"
+        and health["bad"]["consecutive_failures"] == 1
+    )
+    assert health["ok"]["items_last"] == 3 and health["ok"]["consecutive_failures"] == 0
+    table = run_radar("status", "--data-dir", str(tmp_path / "data"), env={"COLUMNS": "200"})
+    assert "HTTP 404 Not Found" in table.stdout
+    missing = run_radar("status", "--data-dir", str(tmp_path / "nothing"))
+    assert missing.returncode == 1 and "run `radar crawl` first" in missing.stderr
+
+
+def _commands(group: click.Group, prefix: str = "") -> list[str]:
+    names = []
+    for name, command in group.commands.items():
+        names.append(f"{prefix}{name}")
+        if isinstance(command, click.Group):
+            names += _commands(command, f"{prefix}{name} ")
+    return names
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    for name in _commands(main):
+        command: click.Command = main
+        for part in name.split():
+            command = command.commands[part]  # type: ignore[attr-defined]
+        assert command.help, name
+        if not isinstance(command, click.Group):
+            assert "Example: radar " in command.help, f"`radar {name}` has no example in its help"
+
+
+def test_readme_documents_every_setting_command_and_export_field() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for setting in SETTINGS:
+        assert re.search(rf"`{setting.name}`", readme), (
+            f"setting {setting.name} is not in the README"
+        )
+    for name in _commands(main):
+        assert f"radar {name}" in readme, f"`radar {name}` is not in the README"
+    from radar.records import EXPORT_FIELDS
+
+    for field in EXPORT_FIELDS:
+        assert f"`{field}`" in readme, f"export field {field} is not in the README"
