@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from radar.records import Item, SourceResult, utcnow
+from radar.store_enrich import ENRICH_SCHEMA, EnrichStoreMixin
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 HISTORY = 10  # item counts kept per source for the "probably broken" check
 
 _SCHEMA = """
@@ -41,7 +42,8 @@ CREATE TABLE IF NOT EXISTS items (
     mentions TEXT NOT NULL DEFAULT '[]',
     event_id TEXT,
     extra TEXT NOT NULL DEFAULT '{}',
-    seq INTEGER NOT NULL DEFAULT 0
+    seq INTEGER NOT NULL DEFAULT 0,
+    enriched_hash TEXT
 );
 CREATE INDEX IF NOT EXISTS items_source ON items(source_id, status);
 CREATE INDEX IF NOT EXISTS items_seq ON items(seq);
@@ -96,7 +98,7 @@ CREATE TABLE IF NOT EXISTS runs (
 _JSON_FIELDS = ("themes", "mentions", "extra")
 
 
-class Store:
+class Store(EnrichStoreMixin):
     """Thin, synchronous access to the store file. Not shared between threads."""
 
     def __init__(self, path: str | Path, broken_drop_ratio: float = 0.5):
@@ -109,7 +111,14 @@ class Store:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(_SCHEMA)
+        self._migrate()
+        self.db.executescript(ENRICH_SCHEMA)
         self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _migrate(self) -> None:
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(items)")}
+        if "enriched_hash" not in columns:  # stores written before enrichment existed
+            self.db.execute("ALTER TABLE items ADD COLUMN enriched_hash TEXT")
 
     @classmethod
     def in_dir(cls, data_dir: str | Path, broken_drop_ratio: float = 0.5) -> Store:
@@ -393,9 +402,10 @@ def suspect_reason(history: list[int], found: int, ratio: float) -> str | None:
     return None
 
 
-def _row_to_item(row: sqlite3.Row) -> Item:
+def _row_to_item(row: sqlite3.Row | dict[str, Any]) -> Item:
     data = dict(row)
     data.pop("seq", None)
+    data.pop("enriched_hash", None)
     for key in _JSON_FIELDS:
         data[key] = json.loads(data[key])
     return Item(**data)

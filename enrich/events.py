@@ -1,0 +1,63 @@
+"""Near-duplicate events: the same story from several sources becomes one event."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from enrich.base import Vectors
+from radar.records import Item
+
+
+def event_key(item: Item) -> str:
+    return f"ev-{item.id}"
+
+
+def _when(item: Item) -> datetime | None:
+    raw = item.published or item.first_seen
+    if not raw:
+        return None
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00")[:25]).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+class EventGrouper:
+    """Give each new item the event of its most similar earlier item from another source, if the
+    two are similar enough and close enough in time; else an event of its own."""
+
+    def __init__(self, threshold: float = 0.85, window_days: int = 7):
+        self.threshold = threshold
+        self.window = timedelta(days=window_days)
+        self.items: list[Item] = []
+        self.vectors: list[Vectors] = []
+
+    def add_known(self, item: Item, vector: Vectors) -> None:
+        self.items.append(item)
+        self.vectors.append(vector)
+
+    def assign(self, item: Item, vector: Vectors) -> str:
+        match = self._best_match(item, vector)
+        event = match.event_id if match is not None and match.event_id else event_key(item)
+        item.event_id = event
+        self.add_known(item, vector)
+        return event
+
+    def _best_match(self, item: Item, vector: Vectors) -> Item | None:
+        if not self.items:
+            return None
+        sims = np.stack(self.vectors) @ vector
+        when = _when(item)
+        for index in np.argsort(-sims):
+            if sims[index] < self.threshold:
+                return None
+            other = self.items[int(index)]
+            if other.source_id == item.source_id or other.id == item.id:
+                continue
+            other_when = _when(other)
+            if when and other_when and abs(when - other_when) > self.window:
+                continue
+            return other
+        return None
