@@ -8,13 +8,13 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from radar.records import Item, SourceResult
+from radar.records import SourceResult
 
 logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
-    """Commit every item at once (nothing lost on a kill); then source health and removals.
+    """Store each source's items with its result in one transaction (see Store.record_source_result).
 
     Counts per outcome (new / changed / unchanged / revived / removed) and per-source results
     are kept on the pipeline for the run summary.
@@ -32,31 +32,21 @@ class StorePipeline:
         return pipeline
 
     def process_item(self, item: Any) -> Any:
-        spider: Any = self.crawler.spider
-        if isinstance(item, Item):
-            outcome = spider.store.upsert_item(item, run_id=spider.run_id)
-            self.counts[outcome] += 1
-            stats = self._source(item.source_id)
-            stats[outcome] = stats.get(outcome, 0) + 1
-        elif isinstance(item, SourceResult):
-            self.record(spider, item)
+        if isinstance(item, SourceResult):
+            self.record(self.crawler.spider, item)
         return item
 
     def record(self, spider: Any, result: SourceResult) -> None:
         crawl = spider.crawls[result.source_id]
-        outcome = spider.store.record_source_result(crawl.source, result)
+        outcome = spider.store.record_source_result(crawl.source, result, run_id=spider.run_id)
         stats = self._source(result.source_id)
-        stats["removed"] = outcome.get("removed", 0)
-        self.counts["removed"] += outcome.get("removed", 0)
+        for key in ("new", "changed", "unchanged", "revived", "removed"):
+            stats[key] = outcome.get(key, 0)
+            self.counts[key] += outcome.get(key, 0)
         stats.update(
-            ok=result.ok,
-            error=result.error,
-            not_modified=result.not_modified,
-            entries=len(result.seen_ids),
-            skipped=result.skipped,
-            warnings=result.warnings,
-            suspect=outcome.get("suspect"),
-            done=True,
+            ok=result.ok, error=result.error, not_modified=result.not_modified,
+            entries=len(result.seen_ids), skipped=result.skipped, warnings=result.warnings,
+            suspect=outcome.get("suspect"), done=True,
         )
         if not result.ok:
             logger.warning("source %s failed: %s", result.source_id, result.error)

@@ -33,6 +33,7 @@ def scrapy_settings(radar: Settings) -> dict[str, Any]:
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(radar["concurrent_requests_per_domain"]),
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
+        "WARN_ON_GENERATOR_RETURN_VALUE": False,  # re-reads callback source on every response
         "LOG_LEVEL": radar["log_level"],
         "DOWNLOADER_MIDDLEWARES": {
             "crawlers.middlewares.AddressGuardMiddleware": 40,

@@ -109,6 +109,7 @@ class SourceResult:
     validators: dict[str, dict[str, str]] = field(default_factory=dict)  # url -> etag/last_modified
     removals: bool = False  # whether entries missing from this crawl are marked removed
     snapshot: dict[str, str] | None = None  # page sources: the new normalised text
+    items: list[Item] = field(default_factory=list)  # new or changed items, stored with the result
 
 
 @dataclass

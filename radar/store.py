@@ -143,47 +143,39 @@ class Store(EnrichStoreMixin):
     # -- items ----------------------------------------------------------------------------------
     def upsert_item(self, item: Item, run_id: int | None = None, now: str | None = None) -> str:
         """Store an item; return 'new', 'changed', 'revived' or 'unchanged'."""
-        now = now or utcnow()
         with self.transaction():
-            row = self.db.execute(
-                "SELECT title, body, content_hash, status FROM items WHERE id = ?", (item.id,)
-            ).fetchone()
-            if row is None:
-                self._insert(item, now)
-                return "new"
-            if row["content_hash"] == item.content_hash:
-                revived = row["status"] == "removed"
+            return self._upsert(item, run_id, now or utcnow())
+
+    def _upsert(self, item: Item, run_id: int | None, now: str) -> str:
+        row = self.db.execute(
+            "SELECT title, body, content_hash, status FROM items WHERE id = ?", (item.id,)
+        ).fetchone()
+        if row is None:
+            self._insert(item, now)
+            return "new"
+        if row["content_hash"] == item.content_hash:
+            revived = row["status"] == "removed"
+            if revived:
                 self.db.execute(
-                    "UPDATE items SET last_seen = ?, status = 'active', removed_at = NULL"
-                    + (", seq = ?" if revived else "")
-                    + " WHERE id = ?",
-                    (now, self._next_seq(), item.id) if revived else (now, item.id),
+                    "UPDATE items SET last_seen = ?, status = 'active', removed_at = NULL, seq = ? WHERE id = ?",
+                    (now, self._next_seq(), item.id),
                 )
-                return "revived" if revived else "unchanged"
-            self.db.execute(
-                "INSERT INTO revisions (item_id, title, body, content_hash, replaced_at, run_id)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (item.id, row["title"], row["body"], row["content_hash"], now, run_id),
-            )
-            self.db.execute(
-                "UPDATE items SET title = ?, body = ?, url = ?, version = ?, published = COALESCE(?, published),"
-                " content_hash = ?, language = COALESCE(?, language), last_seen = ?, status = 'active',"
-                " removed_at = NULL, extra = ?, seq = ? WHERE id = ?",
-                (
-                    item.title,
-                    item.body,
-                    item.url,
-                    item.version,
-                    item.published,
-                    item.content_hash,
-                    item.language,
-                    now,
-                    json.dumps(item.extra),
-                    self._next_seq(),
-                    item.id,
-                ),
-            )
-            return "changed"
+            else:
+                self.db.execute("UPDATE items SET last_seen = ? WHERE id = ?", (now, item.id))
+            return "revived" if revived else "unchanged"
+        self.db.execute(
+            "INSERT INTO revisions (item_id, title, body, content_hash, replaced_at, run_id)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (item.id, row["title"], row["body"], row["content_hash"], now, run_id),
+        )
+        self.db.execute(
+            "UPDATE items SET title = ?, body = ?, url = ?, version = ?, published = COALESCE(?, published),"
+            " content_hash = ?, language = COALESCE(?, language), last_seen = ?, status = 'active',"
+            " removed_at = NULL, extra = ?, seq = ? WHERE id = ?",
+            (item.title, item.body, item.url, item.version, item.published, item.content_hash,
+             item.language, now, json.dumps(item.extra), self._next_seq(), item.id),
+        )
+        return "changed"
 
     def _insert(self, item: Item, now: str) -> None:
         self.db.execute(
@@ -267,17 +259,21 @@ class Store(EnrichStoreMixin):
         return row["text"] if row else None
 
     def record_source_result(
-        self, source: Any, result: SourceResult, now: str | None = None
+        self, source: Any, result: SourceResult, run_id: int | None = None, now: str | None = None
     ) -> dict[str, Any]:
-        """Update health, validators, snapshot and removals for one source in one transaction.
+        """Store a source's items, then its health, validators, snapshot and removals: one transaction.
 
-        Validators are saved only here, after the source's items were committed: a crash before
-        this point makes the next run fetch and parse again instead of trusting a 304.
+        A crash before the commit leaves the source as it was before the crawl, so the next run
+        fetches and parses it again instead of trusting a 304; nothing is half-written.
         """
         now = now or utcnow()
         with self.transaction():
+            outcome: dict[str, Any] = {"new": 0, "changed": 0, "unchanged": 0, "revived": 0}
+            for item in result.items:
+                kind = self._upsert(item, run_id, now)
+                outcome[kind] += 1
             self._ensure_source(source)
-            outcome = self._update_health(source.id, result, now)
+            outcome.update(self._update_health(source.id, result, now))
             if result.ok and not result.not_modified:
                 self._save_crawl_state(source, result, now)
                 if result.removals and not outcome["suspect"]:

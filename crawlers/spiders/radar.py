@@ -7,7 +7,7 @@ its items, so the store pipeline can update health, validators and removals atom
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import scrapy
@@ -66,58 +66,49 @@ class RadarSpider(scrapy.Spider):
                 headers["If-Modified-Since"] = val["last_modified"]
         return scrapy.Request(
             follow.url,
-            callback=self._callback(crawl, follow.parse),
-            errback=self._errback(crawl),
+            callback=self.on_response,
+            errback=self.on_error,
             headers=headers,
             dont_filter=True,
             meta={
                 "source": crawl.source.id,
+                "radar_parse": follow.parse,
                 "handle_httpstatus_list": [304],
                 "follow_up": not conditional,
                 **follow.meta,
             },
         )
 
-    def _callback(
-        self, crawl: SourceCrawl, parse: Callable[[Response], Iterator[Any]]
-    ) -> Callable[[Response], Iterator[Any]]:
-        def callback(response: Response) -> Iterator[Any]:
-            if response.meta.get("follow_up"):
-                crawl.pending -= 1
-            try:
-                for out in parse(response):
-                    if isinstance(out, FollowUp):
-                        crawl.pending += 1
-                        yield self.make_request(crawl, out)
-                    else:
-                        yield out
-            except RadarError as exc:
-                crawl.fail(str(exc))
-            except Exception as exc:  # bad input must never stop the run
-                logger.exception(
-                    "unexpected error parsing %s for source %s", response.url, crawl.source.id
-                )
-                crawl.fail(
-                    f"internal error while parsing {response.url} ({type(exc).__name__}: {exc})"
-                )
-            yield from crawl.finish_if_done()
+    def on_response(self, response: Response) -> Iterator[Any]:
+        """Run the source's parser; items are collected on the source, follow-ups requested."""
+        crawl = self.crawls[response.meta["source"]]
+        if response.meta.get("follow_up"):
+            crawl.pending -= 1
+        try:
+            for out in response.meta["radar_parse"](response):
+                if isinstance(out, FollowUp):
+                    crawl.pending += 1
+                    yield self.make_request(crawl, out)
+                else:
+                    crawl.result.items.append(out)
+        except RadarError as exc:
+            crawl.fail(str(exc))
+        except Exception as exc:  # bad input must never stop the run
+            logger.exception("unexpected error parsing %s for source %s", response.url, crawl.source.id)
+            crawl.fail(f"internal error while parsing {response.url} ({type(exc).__name__}: {exc})")
+        yield from crawl.finish_if_done()
 
-        return callback
-
-    def _errback(self, crawl: SourceCrawl) -> Callable[[Any], Iterator[Any]]:
-        def errback(failure: Any) -> Iterator[Any]:
-            reason = describe_failure(failure, self.radar_settings["download_timeout"])
-            request = getattr(failure, "request", None)
-            meta = request.meta if request is not None else {}
-            if meta.get("follow_up"):
-                crawl.pending -= 1
-            if meta.get("item") is not None:
-                yield from crawl.follow_up_failed(meta["item"], reason)
-            else:
-                crawl.fail(reason)
-            yield from crawl.finish_if_done()
-
-        return errback
+    def on_error(self, failure: Any) -> Iterator[Any]:
+        request = failure.request
+        crawl = self.crawls[request.meta["source"]]
+        reason = describe_failure(failure, self.radar_settings["download_timeout"])
+        if request.meta.get("follow_up"):
+            crawl.pending -= 1
+        if request.meta.get("item") is not None:
+            crawl.result.items.extend(crawl.follow_up_failed(request.meta["item"], reason))
+        else:
+            crawl.fail(reason)
+        yield from crawl.finish_if_done()
 
     def closed(self, reason: str) -> None:
         for crawl in self.crawls.values():
