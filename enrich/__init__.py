@@ -28,11 +28,15 @@ def build_embedder(settings: Any) -> Embedder:
     if settings["embedding_model"] == "hash":
         return HashEmbedder()
     return SentenceTransformerEmbedder(
-        settings["embedding_model"], device=settings["embedding_device"], batch_size=settings["embedding_batch_size"]
+        settings["embedding_model"],
+        device=settings["embedding_device"],
+        batch_size=settings["embedding_batch_size"],
     )
 
 
-def build_enricher(store: Any, settings: Any, config: Any = None, embedder: Embedder | None = None) -> Enricher:
+def build_enricher(
+    store: Any, settings: Any, config: Any = None, embedder: Embedder | None = None
+) -> Enricher:
     """Every step with its default, configured from settings and the sources config."""
     from enrich.discover import ThemeModel
     from enrich.events import EventGrouper

@@ -20,7 +20,9 @@ class MentionFinder:
     def __init__(self, competitors: Iterable[tuple[str, Iterable[str]]]):
         self.patterns: list[_Pattern] = []
         for competitor_id, names in competitors:
-            for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
+            for name in sorted(
+                {n.strip() for n in names if n and n.strip()}, key=len, reverse=True
+            ):
                 flags = re.IGNORECASE if name == name.lower() else 0
                 regex = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flags)
                 self.patterns.append(_Pattern(competitor_id, regex))

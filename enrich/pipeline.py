@@ -78,7 +78,11 @@ class Enricher:
         if summary is not None:
             summary.embedded += len(missing)
             summary.cached += len({i.content_hash for i in items}) - len(missing)
-        return np.stack([cached[i.content_hash] for i in items]) if items else np.zeros((0, self.embedder.dim), np.float32)
+        return (
+            np.stack([cached[i.content_hash] for i in items])
+            if items
+            else np.zeros((0, self.embedder.dim), np.float32)
+        )
 
     # -- the daily run --------------------------------------------------------------------------------
     def run(self, on_progress: Callable[[int, int], None] | None = None) -> EnrichSummary:
@@ -90,7 +94,9 @@ class Enricher:
         self._prime_events()
         themes = self.store.discovered_themes() if self.theme_model is not None else []
         if self.theme_model is not None and not themes:
-            summary.messages.append("no discovered themes yet: run `radar themes fit` once enough items are in")
+            summary.messages.append(
+                "no discovered themes yet: run `radar themes fit` once enough items are in"
+            )
         for start in range(0, len(pending), self.batch_size):
             batch = pending[start : start + self.batch_size]
             self._enrich_batch(batch, themes, summary)
@@ -113,7 +119,9 @@ class Enricher:
         tags: list[list[dict[str, Any]]] = [[] for _ in batch]
         if self.configured is not None:
             for row, assigned in enumerate(self.configured.assign(vectors, texts)):
-                tags[row] += [{"id": tid, "score": score, "kind": "configured"} for tid, score in assigned]
+                tags[row] += [
+                    {"id": tid, "score": score, "kind": "configured"} for tid, score in assigned
+                ]
                 summary.configured_tagged += bool(assigned)
         if self.theme_model is not None and themes:
             labels = {t.id: t.label for t in themes}
@@ -121,7 +129,14 @@ class Enricher:
                 if tid is None:
                     summary.outliers += 1
                     continue
-                tags[row].append({"id": tid, "score": round(float(score), 3), "kind": "discovered", "label": labels[tid]})
+                tags[row].append(
+                    {
+                        "id": tid,
+                        "score": round(float(score), 3),
+                        "kind": "discovered",
+                        "label": labels[tid],
+                    }
+                )
                 summary.discovered_assigned += 1
         self._classify(batch, vectors, summary)
         for row, item in enumerate(batch):
@@ -138,7 +153,9 @@ class Enricher:
         rows = [n for n, item in enumerate(batch) if item.competitor]
         if self.moves is None or not rows:
             return
-        results = self.moves.classify([batch[n].title for n in rows], [batch[n].body for n in rows], vectors[rows])
+        results = self.moves.classify(
+            [batch[n].title for n in rows], [batch[n].body for n in rows], vectors[rows]
+        )
         for n, (move, _confidence) in zip(rows, results, strict=True):
             batch[n].move_type = move
             summary.moves[move] = summary.moves.get(move, 0) + 1
@@ -148,11 +165,18 @@ class Enricher:
         """Re-fit discovered themes on the window; ids stay stable; re-assign the window's items."""
         assert self.theme_model is not None
         since = (datetime.now(UTC) - timedelta(days=window_days)).strftime("%Y-%m-%d")
-        window = [item for item in self.store.items(status="active") if (item.published or item.first_seen or "") >= since]
+        window = [
+            item
+            for item in self.store.items(status="active")
+            if (item.published or item.first_seen or "") >= since
+        ]
         vectors = self.vectors(window)
         result = self.theme_model.fit(
-            vectors, [item_text(i.title, i.body) for i in window], [i.id for i in window],
-            previous=self.store.discovered_themes(), used_ids=self.store.theme_ids_used(),
+            vectors,
+            [item_text(i.title, i.body) for i in window],
+            [i.id for i in window],
+            previous=self.store.discovered_themes(),
+            used_ids=self.store.theme_ids_used(),
         )
         if result.themes:
             self.store.save_themes(result.themes, result.events)
@@ -161,7 +185,9 @@ class Enricher:
                 kept = [t for t in item.themes if t.get("kind") != "discovered"]
                 if tid is not None:
                     score = round(float(vectors[row] @ by_id[tid].centroid), 3)
-                    kept.append({"id": tid, "score": score, "kind": "discovered", "label": by_id[tid].label})
+                    kept.append(
+                        {"id": tid, "score": score, "kind": "discovered", "label": by_id[tid].label}
+                    )
                 item.themes = kept
             self.store.update_themes(window)
         return result

@@ -193,15 +193,19 @@ def status(data_dir: str | None, config_path: str, as_json: bool) -> None:
 
 
 @main.command()
-def settings() -> None:
+@click.option("--markdown", is_flag=True, help="Print the README's settings table.")
+def settings(markdown: bool) -> None:
     """List every setting with its default and help text.
 
     Example: radar settings
     """
-    from radar.settings import SETTINGS
+    from radar.settings import SETTINGS, markdown_table
 
+    if markdown:
+        click.echo(markdown_table())
+        return
     for s in SETTINGS:
         click.echo(f"{s.name} = {s.default!r}\n    {s.help}  (env RADAR_{s.name.upper()})")
 
 
-from radar import cli_data  # noqa: E402,F401  (registers export, import, extract, demo)
+from radar import cli_alerts, cli_data, cli_digest, cli_enrich, cli_search  # noqa: E402,F401  (register the other commands)

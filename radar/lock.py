@@ -43,7 +43,9 @@ class RunLock:
                 self._check_existing()
                 continue
             with os.fdopen(fd, "w") as out:
-                json.dump({"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}, out)
+                json.dump(
+                    {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}, out
+                )
             return self
         raise LockedError(f"{self.path}: could not take the lock")
 
@@ -64,5 +66,10 @@ class RunLock:
             "it is still running, or delete the file if you are sure it is not"
         )
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.path.unlink(missing_ok=True)

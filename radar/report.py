@@ -105,3 +105,45 @@ def print_status(health: list[dict[str, Any]], last_run: dict[str, Any] | None, 
             f"last run {last_run['id']} ({last_run['command']}): {last_run['status']}, "
             f"started {last_run['started']}, finished {last_run['finished'] or '-'}"
         )
+
+
+@contextmanager
+def progress_bar(label: str, enabled: bool) -> Iterator[Any]:
+    """A callback (done, total) driving a rich progress bar, or a no-op when not on a terminal."""
+    if not enabled:
+        yield lambda done, total: None
+        return
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield advance
+
+
+def print_themes(rows: list[dict[str, Any]]) -> None:
+    table = Table(title="themes")
+    for col in ("id", "kind", "label", "size", "this week", "avg/week before", "examples"):
+        table.add_column(col)
+    for r in rows:
+        trend = f"{r['this_week']}" + (
+            " ▲" if r["this_week"] > r["weekly_avg_before"] * 1.5 and r["this_week"] >= 2 else ""
+        )
+        table.add_row(
+            r["id"],
+            r["kind"],
+            r["label"],
+            str(r["size"]),
+            trend,
+            f"{r['weekly_avg_before']:.1f}",
+            " | ".join(t[:40] for t in r["representatives"]),
+        )
+    console.print(table)

@@ -78,9 +78,92 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "log_level", "WARNING", "Console log level for crawls (the run log file always gets INFO)."
     ),
+    Setting(
+        "search_backend",
+        "sqlite",
+        "Search backend: 'sqlite' (embedded, no service) or 'elasticsearch'.",
+    ),
+    Setting(
+        "search_sqlite_path",
+        "",
+        "File of the embedded search index; empty keeps it in the store's own radar.db.",
+    ),
+    Setting(
+        "es_url", "http://127.0.0.1:9200", "Elasticsearch (or OpenSearch) URL (env RADAR_ES_URL)."
+    ),
+    Setting(
+        "es_index",
+        "market-radar",
+        "Alias the Elasticsearch backend reads and writes; documents live in <es_index>-v<N>.",
+    ),
+    Setting("es_username", "", "Elasticsearch user for basic auth (env RADAR_ES_USERNAME)."),
+    Setting(
+        "es_password",
+        "",
+        "Password for es_username; set it through RADAR_ES_PASSWORD, never logged.",
+    ),
+    Setting(
+        "es_api_key",
+        "",
+        "Elasticsearch API key (base64 'id:key'), used instead of user/password; env RADAR_ES_API_KEY.",
+    ),
+    Setting("es_verify_certs", True, "Verify the cluster's TLS certificate (https URLs)."),
+    Setting(
+        "es_timeout", 10, "Seconds before an Elasticsearch request is abandoned (then retried)."
+    ),  # enrichment
+    Setting(
+        "embedding_model",
+        "default",
+        "sentence-transformers model name or local path; 'default' is the bundled all-MiniLM-L6-v2; 'hash' is a model-free hashing embedder (fast tests, poor themes).",
+    ),
+    Setting(
+        "embedding_device", "auto", "Device for embeddings: auto (CUDA when present), cpu or cuda."
+    ),
+    Setting("embedding_batch_size", 64, "Texts per embedding batch."),
+    Setting(
+        "themes_file",
+        "config/themes.yaml",
+        "Configured themes (name, description, examples, keywords, threshold).",
+    ),
+    Setting(
+        "theme_window_days",
+        90,
+        "Days of items that `radar themes fit` clusters into discovered themes.",
+    ),
+    Setting(
+        "min_cluster_items", 50, "Fewest items in the window before discovered themes are fitted."
+    ),
+    Setting(
+        "event_similarity",
+        0.85,
+        "Cosine similarity above which two items from different sources are one event.",
+    ),
+    Setting(
+        "event_window_days",
+        7,
+        "Days apart within which near-duplicates are grouped into one event.",
+    ),
+    # alerts and digest
+    Setting("alerts_file", "config/alerts.yaml", "Alert rules and channels (apprise URLs)."),
+    Setting("digest_to", "", "Digest recipients for `radar digest --send`, comma-separated."),
+    Setting("smtp_host", "127.0.0.1", "SMTP server for the digest."),
+    Setting("smtp_port", 25, "SMTP port (587 for STARTTLS, 465 for SSL)."),
+    Setting("smtp_tls", "none", "none, starttls or ssl."),
+    Setting("smtp_user", "", "SMTP user (empty: no login)."),
+    Setting(
+        "smtp_password", "", "SMTP password; set it through RADAR_SMTP_PASSWORD, never in a file."
+    ),
+    Setting("smtp_from", "Market Radar <radar@localhost>", "From address of the digest."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def markdown_table() -> str:
+    """The settings as the Markdown table kept in the README (a test keeps them equal)."""
+    rows = ["| setting | default | what it does |", "|---|---|---|"]
+    rows += [f"| `{s.name}` | `{s.default!r}` | {s.help.replace('|', '/')} |" for s in SETTINGS]
+    return "\n".join(rows)
 
 
 class Settings(Mapping[str, Any]):

@@ -172,8 +172,19 @@ class Store(EnrichStoreMixin):
             "UPDATE items SET title = ?, body = ?, url = ?, version = ?, published = COALESCE(?, published),"
             " content_hash = ?, language = COALESCE(?, language), last_seen = ?, status = 'active',"
             " removed_at = NULL, extra = ?, seq = ? WHERE id = ?",
-            (item.title, item.body, item.url, item.version, item.published, item.content_hash,
-             item.language, now, json.dumps(item.extra), self._next_seq(), item.id),
+            (
+                item.title,
+                item.body,
+                item.url,
+                item.version,
+                item.published,
+                item.content_hash,
+                item.language,
+                now,
+                json.dumps(item.extra),
+                self._next_seq(),
+                item.id,
+            ),
         )
         return "changed"
 

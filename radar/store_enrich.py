@@ -97,8 +97,16 @@ class EnrichStoreMixin:
                 self.db.execute(
                     "UPDATE items SET themes = ?, move_type = ?, mentions = ?, event_id = ?, language = ?,"
                     " enriched_hash = content_hash, seq = ? WHERE id = ? AND content_hash = ?",
-                    (json.dumps(item.themes), item.move_type, json.dumps(item.mentions), item.event_id,
-                     item.language, self._next_seq(), item.id, item.content_hash),
+                    (
+                        json.dumps(item.themes),
+                        item.move_type,
+                        json.dumps(item.mentions),
+                        item.event_id,
+                        item.language,
+                        self._next_seq(),
+                        item.id,
+                        item.content_hash,
+                    ),
                 )
 
     def update_themes(self, items: list[Item]) -> None:
@@ -127,11 +135,18 @@ class EnrichStoreMixin:
 
     # -- themes ---------------------------------------------------------------------------------------
     def discovered_themes(self, status: str = "active") -> list[DiscoveredTheme]:
-        rows = self.db.execute("SELECT * FROM themes WHERE kind = 'discovered' AND status = ? ORDER BY id", (status,))
+        rows = self.db.execute(
+            "SELECT * FROM themes WHERE kind = 'discovered' AND status = ? ORDER BY id", (status,)
+        )
         return [
             DiscoveredTheme(
-                id=r["id"], label=r["label"], keywords=json.loads(r["keywords"]), centroid=_vector(r["centroid"]),
-                radius=float(r["radius"]), size=int(r["size"]), representatives=json.loads(r["representatives"]),
+                id=r["id"],
+                label=r["label"],
+                keywords=json.loads(r["keywords"]),
+                centroid=_vector(r["centroid"]),
+                radius=float(r["radius"]),
+                size=int(r["size"]),
+                representatives=json.loads(r["representatives"]),
             )
             for r in rows
         ]
@@ -140,14 +155,26 @@ class EnrichStoreMixin:
         return {r[0] for r in self.db.execute("SELECT id FROM themes")}
 
     def theme_rows(self) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT id, kind, label, keywords, size, representatives, status, created, updated FROM themes ORDER BY kind, id")
-        return [{**dict(r), "keywords": json.loads(r["keywords"]), "representatives": json.loads(r["representatives"])} for r in rows]
+        rows = self.db.execute(
+            "SELECT id, kind, label, keywords, size, representatives, status, created, updated FROM themes ORDER BY kind, id"
+        )
+        return [
+            {
+                **dict(r),
+                "keywords": json.loads(r["keywords"]),
+                "representatives": json.loads(r["representatives"]),
+            }
+            for r in rows
+        ]
 
     def save_themes(self, themes: list[DiscoveredTheme], events: list[ThemeEvent]) -> None:
         """Replace the active discovered themes; the others are kept as retired (ids are never reused)."""
         now = utcnow()
         with self.transaction():
-            self.db.execute("UPDATE themes SET status = 'retired', updated = ? WHERE kind = 'discovered' AND status = 'active'", (now,))
+            self.db.execute(
+                "UPDATE themes SET status = 'retired', updated = ? WHERE kind = 'discovered' AND status = 'active'",
+                (now,),
+            )
             for t in themes:
                 self.db.execute(
                     "INSERT INTO themes (id, kind, label, keywords, centroid, radius, size, representatives, status, created, updated)"
@@ -155,8 +182,17 @@ class EnrichStoreMixin:
                     " label = excluded.label, keywords = excluded.keywords, centroid = excluded.centroid,"
                     " radius = excluded.radius, size = excluded.size, representatives = excluded.representatives,"
                     " status = 'active', updated = excluded.updated",
-                    (t.id, t.label, json.dumps(t.keywords), _blob(t.centroid), t.radius, t.size,
-                     json.dumps(t.representatives), now, now),
+                    (
+                        t.id,
+                        t.label,
+                        json.dumps(t.keywords),
+                        _blob(t.centroid),
+                        t.radius,
+                        t.size,
+                        json.dumps(t.representatives),
+                        now,
+                        now,
+                    ),
                 )
             for e in events:
                 self.db.execute(
@@ -176,10 +212,19 @@ class EnrichStoreMixin:
 
     def theme_events(self, limit: int = 50) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT * FROM theme_events ORDER BY id DESC LIMIT ?", (limit,))
-        return [{**dict(r), "theme_ids": json.loads(r["theme_ids"]), "from_ids": json.loads(r["from_ids"])} for r in rows]
+        return [
+            {
+                **dict(r),
+                "theme_ids": json.loads(r["theme_ids"]),
+                "from_ids": json.loads(r["from_ids"]),
+            }
+            for r in rows
+        ]
 
 
-def theme_week_counts(db: sqlite3.Connection, now: datetime | None = None) -> dict[str, tuple[int, float]]:
+def theme_week_counts(
+    db: sqlite3.Connection, now: datetime | None = None
+) -> dict[str, tuple[int, float]]:
     """Per theme id: items in the last 7 days, and the weekly average over the 4 weeks before."""
     now = now or datetime.now(UTC)
     start = (now - timedelta(days=35)).strftime("%Y-%m-%d")

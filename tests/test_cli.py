@@ -104,3 +104,11 @@ def test_readme_documents_every_setting_command_and_export_field() -> None:
 
     for field in EXPORT_FIELDS:
         assert f"`{field}`" in readme, f"export field {field} is not in the README"
+
+
+def test_the_readme_settings_table_is_the_generated_one() -> None:
+    from radar.settings import markdown_table
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- settings:start", 1)[1].split("-->", 1)[1].split("<!-- settings:end -->", 1)[0]
+    assert block.strip() == markdown_table()

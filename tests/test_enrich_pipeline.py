@@ -31,16 +31,33 @@ class CountingEmbedder(HashEmbedder):
         return super().embed(texts)
 
 
-def _item(source: str, title: str, body: str, competitor: str | None = None, day: str = "2026-11-20") -> Item:
+def _item(
+    source: str, title: str, body: str, competitor: str | None = None, day: str = "2026-11-20"
+) -> Item:
     kind = "news" if competitor is None else "changelog_entry"
-    return Item(id=item_id(source, f"https://{source}.example/", title), source_id=source, kind=kind, title=title,
-                body=body, url=f"https://{source}.example/{abs(hash(title))}", competitor=competitor, published=day)
+    return Item(
+        id=item_id(source, f"https://{source}.example/", title),
+        source_id=source,
+        kind=kind,
+        title=title,
+        body=body,
+        url=f"https://{source}.example/{abs(hash(title))}",
+        competitor=competitor,
+        published=day,
+    )
 
 
 def _store(tmp_path: Path, n: int = 10) -> Store:
     store = Store(tmp_path / "r.db")
     for k in range(n):
-        store.upsert_item(_item("acme-log", f"Release {k}: dashboards item {k}", f"Body of release {k} with charts.", "acme"))
+        store.upsert_item(
+            _item(
+                "acme-log",
+                f"Release {k}: dashboards item {k}",
+                f"Body of release {k} with charts.",
+                "acme",
+            )
+        )
     return store
 
 
@@ -69,7 +86,12 @@ def test_a_changed_item_is_enriched_again_and_identical_text_uses_the_cache(tmp_
     store = _store(tmp_path, n=2)
     embedder = CountingEmbedder()
     Enricher(store, embedder).run()
-    edited = _item("acme-log", "Release 0: dashboards item 0", "Body of release 0 with charts, now with PDF export.", "acme")
+    edited = _item(
+        "acme-log",
+        "Release 0: dashboards item 0",
+        "Body of release 0 with charts, now with PDF export.",
+        "acme",
+    )
     assert store.upsert_item(edited) == "changed"
     summary = Enricher(store, embedder).run()
     assert (summary.processed, summary.embedded) == (1, 1)
@@ -82,14 +104,32 @@ def test_mentions_events_and_language_are_recorded(tmp_path: Path) -> None:
     store = Store(tmp_path / "r.db")
     story = "Acme Analytics acquires Lumbergh Labs to add pipeline observability to its warehouse product line."
     store.upsert_item(_item("wire", "Acme Analytics acquires Lumbergh Labs", story))
-    store.upsert_item(_item("ledger", "Acme Analytics acquires Lumbergh Labs", story + " Terms were not disclosed."))
-    store.upsert_item(_item("ledger", "Globex raises prices", "Globex Cloud raises its Pro plan price by 20 percent.", day="2026-11-21"))
+    store.upsert_item(
+        _item(
+            "ledger", "Acme Analytics acquires Lumbergh Labs", story + " Terms were not disclosed."
+        )
+    )
+    store.upsert_item(
+        _item(
+            "ledger",
+            "Globex raises prices",
+            "Globex Cloud raises its Pro plan price by 20 percent.",
+            day="2026-11-21",
+        )
+    )
     store.upsert_item(_item("digest", "Old story", story, day="2026-01-02"))
-    mentions = MentionFinder([("acme", ["Acme Analytics", "Acme"]), ("globex", ["Globex", "Globex Cloud"])])
+    mentions = MentionFinder(
+        [("acme", ["Acme Analytics", "Acme"]), ("globex", ["Globex", "Globex Cloud"])]
+    )
     Enricher(store, HashEmbedder(), mentions=mentions, events=EventGrouper(0.8, 7)).run()
     items = {(i.source_id, i.title): i for i in store.items()}
-    first, second = items[("wire", "Acme Analytics acquires Lumbergh Labs")], items[("ledger", "Acme Analytics acquires Lumbergh Labs")]
-    assert first.mentions == ["acme"] and items[("ledger", "Globex raises prices")].mentions == ["globex"]
+    first, second = (
+        items[("wire", "Acme Analytics acquires Lumbergh Labs")],
+        items[("ledger", "Acme Analytics acquires Lumbergh Labs")],
+    )
+    assert first.mentions == ["acme"] and items[("ledger", "Globex raises prices")].mentions == [
+        "globex"
+    ]
     assert first.event_id == second.event_id == f"ev-{first.id}"
     assert items[("ledger", "Globex raises prices")].event_id != first.event_id
     assert items[("digest", "Old story")].event_id != first.event_id  # too far apart in time

@@ -1,0 +1,230 @@
+"""Load and validate ``config/alerts.yaml``: channels (apprise URLs) and rules."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from radar.errors import ConfigError
+
+RULE_KEYS = {
+    "id",
+    "theme",
+    "competitor",
+    "move_type",
+    "kind",
+    "query",
+    "semantic",
+    "min_score",
+    "spike",
+    "channels",
+    "batch",
+}
+SPIKE_KEYS = {"window_days", "baseline_weeks", "ratio", "min_count"}
+_ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+@dataclass(frozen=True)
+class Spike:
+    window_days: int = 7
+    baseline_weeks: int = 4
+    ratio: float = 2.0
+    min_count: int = 3
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    channels: tuple[str, ...]
+    theme: tuple[str, ...] = ()
+    competitor: tuple[str, ...] = ()
+    move_type: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
+    query: str | None = None
+    semantic: str | None = None
+    min_score: float = 0.5
+    spike: Spike | None = None
+    batch: int = 20
+
+
+@dataclass
+class AlertsConfig:
+    path: Path
+    channels: dict[str, str] = field(default_factory=dict)  # name -> apprise URL (secrets expanded)
+    rules: list[Rule] = field(default_factory=list)
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise ConfigError(
+            f"{self.path}: no rule with id '{rule_id}' (known: {', '.join(r.id for r in self.rules) or 'none'})"
+        )
+
+
+def load_alerts(path: str | Path, env: Any = None) -> AlertsConfig:
+    path = Path(path)
+    env = os.environ if env is None else env
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(
+            f"{path}{f' line {mark.line + 1}' if mark else ''}: invalid YAML: {getattr(exc, 'problem', exc)}"
+        ) from None
+    config = AlertsConfig(path)
+    if root is None:
+        return config
+    top = _mapping(path, root, "the top level", {"channels", "rules"})
+    if "channels" in top:
+        for key_node, value_node in _mapping(path, top["channels"][1], "`channels`", None).values():
+            config.channels[str(key_node.value)] = _channel(path, key_node, value_node, env)
+    if "rules" in top:
+        seen: set[str] = set()
+        for node in _sequence(path, top["rules"]):
+            rule = _rule(path, node, config.channels)
+            if rule.id in seen:
+                raise _fail(path, node, f"duplicate rule id '{rule.id}'")
+            seen.add(rule.id)
+            config.rules.append(rule)
+    return config
+
+
+def _fail(path: Path, node: yaml.Node | None, message: str) -> ConfigError:
+    return ConfigError(
+        f"{path}{f' line {node.start_mark.line + 1}' if node is not None else ''}: {message}"
+    )
+
+
+def _mapping(
+    path: Path, node: yaml.Node, what: str, allowed: set[str] | None
+) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    if not isinstance(node, yaml.MappingNode):
+        raise _fail(path, node, f"{what} must be a mapping")
+    out = {}
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        if allowed is not None and key not in allowed:
+            raise _fail(
+                path,
+                key_node,
+                f"unknown key `{key}` in {what} (allowed: {', '.join(sorted(allowed))})",
+            )
+        out[key] = (key_node, value_node)
+    return out
+
+
+def _sequence(path: Path, entry: tuple[yaml.Node, yaml.Node]) -> list[yaml.Node]:
+    if not isinstance(entry[1], yaml.SequenceNode):
+        raise _fail(path, entry[0], f"`{entry[0].value}` must be a list")
+    return list(entry[1].value)
+
+
+def _value(node: yaml.Node) -> Any:
+    return yaml.safe_load(yaml.serialize(node))
+
+
+def _channel(path: Path, key_node: yaml.Node, node: yaml.Node, env: Any) -> str:
+    raw = _value(node)
+    if not isinstance(raw, str) or not raw.strip():
+        raise _fail(path, key_node, f"channel `{key_node.value}` must be an apprise URL")
+
+    def sub(match: re.Match[str]) -> str:
+        if match.group(1) in env:
+            return str(env[match.group(1)])
+        if match.group(2) is not None:
+            return match.group(2)
+        raise _fail(
+            path,
+            key_node,
+            f"channel `{key_node.value}` uses ${{{match.group(1)}}} but that environment variable is not set",
+        )
+
+    url = _ENV_RE.sub(sub, raw)
+    import apprise
+
+    if not apprise.Apprise().add(url):
+        scheme = url.split("://", 1)[0] if "://" in url else url[:20]
+        raise _fail(
+            path,
+            key_node,
+            f"channel `{key_node.value}` is not a URL apprise understands (scheme '{scheme}')",
+        )
+    return url
+
+
+def _strings(path: Path, entry: tuple[yaml.Node, yaml.Node] | None, what: str) -> tuple[str, ...]:
+    if entry is None:
+        return ()
+    value = _value(entry[1])
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+        raise _fail(
+            path, entry[0], f"`{entry[0].value}` of {what} must be a name or a list of names"
+        )
+    return tuple(values)
+
+
+def _rule(path: Path, node: yaml.Node, channels: dict[str, str]) -> Rule:
+    fields = _mapping(path, node, "a rule", RULE_KEYS)
+    rid = _value(fields["id"][1]) if "id" in fields else None
+    if not isinstance(rid, str) or not rid:
+        raise _fail(path, node, "`id` is missing for a rule")
+    what = f"rule '{rid}'"
+    names = _strings(path, fields.get("channels"), what)
+    if not names:
+        raise _fail(path, node, f"`channels` is missing for {what}")
+    for name in names:
+        if name not in channels:
+            raise _fail(
+                path,
+                fields["channels"][0],
+                f"{what} uses channel '{name}', which `channels` does not define",
+            )
+    spike = None
+    if "spike" in fields:
+        spec = {
+            k: _value(v)
+            for k, (_, v) in _mapping(
+                path, fields["spike"][1], f"`spike` of {what}", SPIKE_KEYS
+            ).items()
+        }
+        try:
+            spike = Spike(**{k: type(getattr(Spike, k))(v) for k, v in spec.items()})
+        except (TypeError, ValueError):
+            raise _fail(
+                path, fields["spike"][0], f"`spike` of {what} has a value of the wrong type"
+            ) from None
+    filters = {
+        k: _strings(path, fields.get(k), what) for k in ("theme", "competitor", "move_type", "kind")
+    }
+    query = _value(fields["query"][1]) if "query" in fields else None
+    semantic = _value(fields["semantic"][1]) if "semantic" in fields else None
+    if not any(filters.values()) and not query and not semantic and spike is None:
+        raise _fail(
+            path,
+            node,
+            f"{what} matches everything: give a theme, competitor, move_type, kind, query, semantic or spike",
+        )
+    try:
+        min_score = float(_value(fields["min_score"][1])) if "min_score" in fields else 0.5
+        batch = int(_value(fields["batch"][1])) if "batch" in fields else 20
+    except (TypeError, ValueError):
+        raise _fail(path, node, f"`min_score` and `batch` of {what} must be numbers") from None
+    return Rule(
+        rid,
+        names,
+        query=query,
+        semantic=semantic,
+        min_score=min_score,
+        spike=spike,
+        batch=batch,
+        **filters,
+    )
