@@ -1,0 +1,341 @@
+"""The embedded search backend: SQLite FTS5 (BM25, title weighted over body) and exact vectors.
+
+Zero services: its tables (see `search.sqlite_schema`) live in the store's own file by default,
+so one file holds everything and backs up as one; the setting `search_sqlite_path` moves them to
+another file. Hybrid ranking fuses the BM25 and the vector rankings with reciprocal rank fusion.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from radar.errors import BackendError
+from search import sqlite_aggs
+from search.base import Hit, IndexDoc, SearchQuery, SearchResult, TermTrend
+from search.fusion import rrf, window_size
+from search.query import MARK_CLOSE, MARK_OPEN, fts5_match, mark, parse, snippet, strip_markers
+from search.sqlite_schema import DOC_COLUMNS, RANK_CONFIG, SCHEMA, TABLES, Plan, filter_sql
+from search.sqlite_vectors import VectorMatrix
+
+logger = logging.getLogger(__name__)
+
+SNIPPET_TOKENS = 32
+
+
+class SQLiteBackend:
+    name = "sqlite"
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._vectors = VectorMatrix()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA cache_size=-65536")  # 64 MiB: row lookups of big indexes
+            self._create()
+        except (sqlite3.Error, OSError) as exc:
+            raise BackendError(f"search index {self.path}: {exc}") from None
+
+    def _create(self) -> None:
+        fresh = not self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'search_fts'"
+        ).fetchone()
+        self.db.executescript(SCHEMA)
+        if fresh:
+            self.db.execute(RANK_CONFIG)
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise BackendError(f"search index {self.path}: {exc}") from None
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._errors():
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+                self.db.execute(
+                    "UPDATE search_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
+                )
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    def _generation(self) -> int:
+        row = self.db.execute("SELECT value FROM search_meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    # -- writing ---------------------------------------------------------------------------------
+    def index(self, docs: Iterable[IndexDoc]) -> int:
+        written = 0
+        with self._write() as db:
+            for doc in docs:
+                self._upsert(db, doc)
+                written += 1
+        return written
+
+    def _upsert(self, db: sqlite3.Connection, doc: IndexDoc) -> None:
+        day = _day(doc.published)
+        values = (
+            doc.id, strip_markers(doc.title), doc.url, doc.kind, doc.source, doc.competitor,
+            doc.published, day, _week(day), day[:7] + "-01" if day else None,
+            json.dumps(doc.themes), json.dumps(doc.theme_labels), doc.move_type,
+            json.dumps(doc.mentions), doc.event_id, doc.version,
+        )  # fmt: skip
+        row = db.execute("SELECT n FROM search_docs WHERE id = ?", (doc.id,)).fetchone()
+        if row:
+            n = int(row[0])
+            db.execute(
+                f"REPLACE INTO search_docs (n, {DOC_COLUMNS}) VALUES (?{',?' * 16})", (n, *values)
+            )
+            for table, column in (
+                ("search_fts", "rowid"),
+                ("search_themes", "doc"),
+                ("search_vectors", "doc"),
+            ):
+                db.execute(f"DELETE FROM {table} WHERE {column} = ?", (n,))
+        else:
+            cur = db.execute(
+                f"INSERT INTO search_docs ({DOC_COLUMNS}) VALUES (?{',?' * 15})", values
+            )
+            n = int(cur.lastrowid or 0)
+        db.execute(
+            "INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)",
+            (n, strip_markers(doc.title), strip_markers(doc.body)),
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO search_themes (theme, doc) VALUES (?, ?)",
+            [(t, n) for t in doc.themes if t],
+        )
+        if doc.vector is not None and len(doc.vector):
+            blob = np.asarray(doc.vector, dtype=np.float32).tobytes()
+            db.execute("INSERT INTO search_vectors (doc, vector) VALUES (?, ?)", (n, blob))
+
+    def delete(self, ids: Iterable[str]) -> int:
+        deleted = 0
+        with self._write() as db:
+            for doc_id in ids:
+                row = db.execute("SELECT n FROM search_docs WHERE id = ?", (doc_id,)).fetchone()
+                if row is None:
+                    continue
+                for table, column in (("search_fts", "rowid"), ("search_themes", "doc"),
+                                      ("search_vectors", "doc"), ("search_docs", "n")):  # fmt: skip
+                    db.execute(f"DELETE FROM {table} WHERE {column} = ?", (row[0],))
+                deleted += 1
+        return deleted
+
+    def count(self) -> int:
+        with self._errors():
+            return int(self.db.execute("SELECT COUNT(*) FROM search_docs").fetchone()[0])
+
+    def clear(self) -> None:
+        with self._write() as db:
+            for table in TABLES:
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+            for statement in _statements(SCHEMA):
+                db.execute(statement)
+            db.execute(RANK_CONFIG)
+        self._vectors = VectorMatrix()
+
+    def optimize(self) -> None:
+        """Merge the full-text index's segments (after a bulk load: faster queries)."""
+        with self._errors():
+            self.db.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+
+    def check(self) -> None:
+        with self._errors():
+            self.db.execute("SELECT COUNT(*) FROM search_meta").fetchone()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- searching -------------------------------------------------------------------------------
+    def search(self, query: SearchQuery) -> SearchResult:
+        with self._errors():
+            plan = self._plan(query)
+            if query.mode == "semantic" or (query.mode == "hybrid" and query.vector is not None):
+                if query.vector is None:
+                    raise BackendError(
+                        "semantic search needs the query's vector (embed the text first)"
+                    )
+                ranked, total = self._fused(plan)
+            else:
+                ranked, total = self._text_ranking(plan), self._total(plan)
+            hits = self._hits(plan, ranked)
+            facets = {f: self._facet(plan, f) for f in query.facets}
+        return SearchResult(total=total, hits=hits, facets=facets)
+
+    def _plan(self, query: SearchQuery) -> Plan:
+        parsed = parse(query.text)
+        where, args = filter_sql(query)
+        return Plan(query, fts5_match(parsed), where, args, parsed.words)
+
+    def _order(self, plan: Plan) -> str:
+        if plan.query.sort == "date" or not plan.match:
+            return "ORDER BY d.day IS NULL, d.day DESC, d.n DESC"
+        return "ORDER BY f.rank"
+
+    def _text_ranking(self, plan: Plan) -> list[tuple[int, float]]:
+        """(doc number, score) of the page asked for, in text mode."""
+        q = plan.query
+        score = "-f.rank" if plan.match else "0.0"
+        sql = f"SELECT d.n, {score} FROM {plan.source()} {self._order(plan)} LIMIT ? OFFSET ?"
+        return [
+            (int(n), float(s))
+            for n, s in self.db.execute(sql, [*plan.source_args, max(q.limit, 0), max(q.offset, 0)])
+        ]
+
+    def _total(self, plan: Plan) -> int:
+        if plan.match and plan.where == "1":
+            sql, args = "SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH ?", [plan.match]
+        else:
+            sql, args = f"SELECT COUNT(*) FROM {plan.source()}", plan.source_args
+        return int(self.db.execute(sql, args).fetchone()[0])
+
+    def _fused(self, plan: Plan) -> tuple[list[tuple[int, float]], int]:
+        """Semantic or hybrid: the candidate window of each ranking, fused, then the page."""
+        q = plan.query
+        k = window_size(q.offset, q.limit)
+        assert q.vector is not None
+        vector = self._nearest(plan, q.vector, k)
+        rankings = [[str(n) for n, _ in vector]]
+        if q.mode == "hybrid" and plan.match:
+            sql = f"SELECT d.n FROM {plan.source()} ORDER BY f.rank LIMIT ?"
+            rankings.insert(0, [str(n) for (n,) in self.db.execute(sql, [*plan.source_args, k])])
+        fused = (
+            [(int(n), s) for n, s in rrf(rankings)]
+            if len(rankings) > 1
+            else [(n, s) for n, s in vector]
+        )
+        if q.sort == "date":
+            days = self._days([n for n, _ in fused])
+            fused.sort(key=lambda ns: days.get(ns[0]) or "", reverse=True)  # undated last
+        return fused[q.offset : q.offset + max(q.limit, 0)], len(fused)
+
+    def _nearest(self, plan: Plan, vector: list[float], k: int) -> list[tuple[int, float]]:
+        self._vectors.load(self.db, self._generation(), len(vector))
+        allowed = None
+        if plan.where != "1":
+            allowed = [
+                n
+                for (n,) in self.db.execute(
+                    f"SELECT d.n FROM search_docs d WHERE {plan.where}", plan.args
+                )
+            ]
+        return self._vectors.nearest(vector, allowed, k)
+
+    def _days(self, numbers: list[int]) -> dict[int, str | None]:
+        out: dict[int, str | None] = {}
+        for chunk in _chunks(numbers):
+            rows = self.db.execute(
+                f"SELECT n, day FROM search_docs WHERE n IN ({','.join('?' * len(chunk))})", chunk
+            )
+            out.update({int(n): d for n, d in rows})
+        return out
+
+    def _hits(self, plan: Plan, ranked: list[tuple[int, float]]) -> list[Hit]:
+        if not ranked:
+            return []
+        numbers = [n for n, _ in ranked]
+        marks = ",".join("?" * len(numbers))
+        rows = {
+            r["n"]: r
+            for r in self._rows(
+                f"SELECT d.*, f.body AS body FROM search_docs d JOIN search_fts f ON f.rowid = d.n WHERE d.n IN ({marks})",
+                numbers,
+            )
+        }
+        snippets = self._snippets(plan, numbers)
+        hits = []
+        for n, score in ranked:
+            row = rows.get(n)
+            if row is None:  # deleted between the ranking and now
+                continue
+            text = snippets.get(n) or snippet(row["body"], plan.highlight)
+            hits.append(
+                Hit(id=row["id"], score=score, title=row["title"], snippet=text, url=row["url"],
+                    kind=row["kind"], source=row["source"], competitor=row["competitor"],
+                    published=row["published"], themes=json.loads(row["themes"]), move_type=row["move_type"],
+                    mentions=json.loads(row["mentions"]), event_id=row["event_id"], version=row["version"])
+            )  # fmt: skip
+        return hits
+
+    def _snippets(self, plan: Plan, numbers: list[int]) -> dict[int, str]:
+        """FTS5 snippets (stemming-aware) of the docs that match the words; marked and escaped."""
+        if not plan.match:
+            return {}
+        marks = ",".join("?" * len(numbers))
+        sql = (
+            f"SELECT rowid, snippet(search_fts, 1, ?, ?, '…', {SNIPPET_TOKENS}) FROM search_fts"
+            f" WHERE search_fts MATCH ? AND rowid IN ({marks})"
+        )
+        rows = self.db.execute(sql, [MARK_OPEN, MARK_CLOSE, plan.match, *numbers])
+        return {int(n): mark(text) for n, text in rows if MARK_OPEN in text}
+
+    def _rows(self, sql: str, args: list[Any]) -> list[sqlite3.Row]:
+        cur = self.db.cursor()
+        cur.row_factory = sqlite3.Row
+        return list(cur.execute(sql, args))
+
+    def _facet(self, plan: Plan, field: str) -> dict[str, int]:
+        return sqlite_aggs.facet(self.db, plan, field)
+
+    # -- aggregations ----------------------------------------------------------------------------
+    def histogram(
+        self, by: str, interval: str = "week", query: SearchQuery | None = None
+    ) -> dict[str, dict[str, int]]:
+        with self._errors():
+            plan = self._plan(query or SearchQuery())
+            return sqlite_aggs.histogram(self.db, plan, by, interval)
+
+    def significant_terms(self, since: str, until: str | None = None, background_since: str | None = None,
+                          query: SearchQuery | None = None, size: int = 20) -> list[TermTrend]:  # fmt: skip
+        base = query or SearchQuery()
+        fg = SearchQuery(**{**base.__dict__, "since": since, "until": until})
+        start = background_since or "0001-01-01"
+        before = (date.fromisoformat(_day(since) or since) - timedelta(days=1)).isoformat()
+        bg = SearchQuery(**{**base.__dict__, "since": start, "until": before})
+        with self._errors():
+            fg_plan, bg_plan = self._plan(fg), self._plan(bg)
+            return sqlite_aggs.significant_terms(self.db, fg_plan, bg_plan, size)
+
+
+def _day(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def _week(day: str | None) -> str | None:
+    """Monday of the ISO week holding the day (Elasticsearch's weekly buckets start on Monday)."""
+    if not day:
+        return None
+    d = date.fromisoformat(day)
+    return (d - timedelta(days=d.weekday())).isoformat()
+
+
+def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";\n") if s.strip()]
