@@ -10,14 +10,13 @@ from __future__ import annotations
 import calendar
 import gzip
 import hashlib
-import html as htmllib
 import io
 import json
 import logging
 import re
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -27,11 +26,14 @@ import feedparser
 from dateutil import parser as dateparser
 from lxml import etree
 
+from crawlers.feeds_fast import fast_parse
+from crawlers.text import collapse, html_to_text
 from radar.errors import ExtractionError
 
 __all__ = [
     "FeedEntry",
     "ParsedFeed",
+    "collapse",
     "discover_feeds",
     "html_to_text",
     "looks_like_feed",
@@ -77,66 +79,6 @@ class ParsedFeed:
 
 
 # --------------------------------------------------------------------------- text helpers
-
-SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "iframe"})
-# fmt: off
-BLOCK_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt", "figcaption",
-    "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
-    "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "td",
-    "th", "ul",
-})
-# fmt: on
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACES = re.compile(r"[^\S\n]+")
-_SKIPPED = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I)
-_TAGS = re.compile(r"<[^>]*>")
-
-
-def html_to_text(html: str) -> str:
-    """Readable text of an HTML fragment: tags dropped, entities decoded, one block per line."""
-    html = _CONTROL.sub("", html or "")
-    if not html.strip():
-        return ""
-    if "<" not in html and "&" not in html:
-        return collapse(html, keep_lines=True)
-    parser = etree.HTMLParser(
-        encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True
-    )
-    root = etree.fromstring(f"<div>{html}</div>".encode(), parser)
-    text = collapse("".join(_text_chunks(root)), keep_lines=True) if root is not None else ""
-    if not text and parser.error_log.filter_from_errors():
-        # libxml2 gave up (nesting too deep...): strip tags the crude way rather than lose text
-        return collapse(htmllib.unescape(_TAGS.sub(" ", _SKIPPED.sub(" ", html))), keep_lines=True)
-    return text
-
-
-def _text_chunks(root: etree._Element) -> Iterator[str]:
-    """Text of a tree in document order, newlines around blocks; iterative (deep trees)."""
-    stack: list[tuple[etree._Element, bool]] = [(root, False)]
-    while stack:
-        el, closing = stack.pop()
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if closing:
-            yield "\n" if tag in BLOCK_TAGS else ""
-            yield el.tail or ""
-            continue
-        if tag in SKIP_TAGS:
-            yield el.tail or ""
-            continue
-        yield "\n" if tag in BLOCK_TAGS or tag == "br" else ""
-        yield el.text or ""
-        stack.append((el, True))
-        stack.extend((child, False) for child in reversed(el))
-
-
-def collapse(text: str, keep_lines: bool = False) -> str:
-    """Collapse runs of whitespace; with keep_lines, keep one newline between non-empty lines."""
-    if not keep_lines:
-        return " ".join(text.split())
-    lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n"))
-    return "\n".join(line for line in lines if line)
-
 
 _HTMLISH = re.compile(r"</?[a-zA-Z][^>]*>|&#?\w+;")
 
@@ -232,7 +174,10 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
         ) from exc
 
 
-def _parse_feed(body: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed:
+def _parse_feed(
+    body: bytes, url: str, headers: Mapping[str, str], *, fast: bool = True
+) -> ParsedFeed:
+    """``fast=False`` skips the lxml fast path (tests compare both paths)."""
     if not isinstance(body, bytes | bytearray):
         raise ExtractionError(f"feed body must be bytes, got {type(body).__name__}")
     body = _maybe_gunzip(bytes(body))
@@ -244,11 +189,13 @@ def _parse_feed(body: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed
     response_headers = {k.lower(): v for k, v in headers.items()}
     response_headers.setdefault("content-type", "application/xml")
     response_headers["content-location"] = url
-    parsed = _feedparser(body, response_headers)
-    if not parsed.entries:
+    parsed = fast_parse(body, url, response_headers) if fast else None
+    if parsed is None:
+        parsed = _feedparser(body, response_headers)
+    if not parsed["entries"]:
         _raise_for_empty(parsed, body)
     atom = str(parsed.get("version", "")).startswith("atom")
-    entries = [_entry_from_feedparser(e, url, atom) for e in parsed.entries]
+    entries = [_entry_from_feedparser(e, url, atom) for e in parsed["entries"]]
     feed = parsed.get("feed", {})
     title = _detail_text(feed.get("title"), feed.get("title_detail")).replace("\n", " ")
     return ParsedFeed(
