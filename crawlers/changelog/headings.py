@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from crawlers.dates import find_date
 
@@ -47,6 +48,7 @@ class HeadingInfo:
     release_like: bool
 
 
+@lru_cache(maxsize=4096)
 def clean_title(text: str) -> str:
     """Collapse whitespace, drop rule lines, labels, permalink marks ("¶", "#") and the brackets
     of an unresolved ``[1.2.0]`` link from a heading."""
@@ -85,8 +87,11 @@ def _starts_early(text: str) -> bool:
     return bool(positions) and _words_before(text, min(positions)) <= MAX_WORDS_BEFORE
 
 
+@lru_cache(maxsize=4096)
 def analyse(title: str) -> HeadingInfo:
-    """Read a candidate heading: does it open a release, and which version and date?"""
+    """Read a candidate heading: does it open a release, and which version and date?
+
+    Cached: a crawl reads the same category headings ("Added", "Fixed") on every page."""
     version = find_version(title)
     date = find_date(title)
     unreleased = bool(_UNRELEASED.search(title))

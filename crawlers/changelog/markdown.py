@@ -8,10 +8,16 @@ from collections.abc import Sequence
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from crawlers.changelog.fastmd import Unsupported, inline_text, parse_fast
 from crawlers.changelog.headings import Slugger, clean_title, github_slug
 from crawlers.changelog.model import Block
 
-__all__ = ["markdown_blocks", "split_front_matter"]
+__all__ = [
+    "markdown_blocks",
+    "markdown_blocks_fast",
+    "markdown_blocks_slow",
+    "split_front_matter",
+]
 
 _FRONT_MATTER = re.compile(
     r"\A\ufeff?(?P<fence>---|\+\+\+)[ \t]*\n(?P<body>.*?)\n(?P=fence)[ \t]*(?:\n|\Z)", re.S
@@ -42,21 +48,10 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
     return meta, text[match.end() :]
 
 
-def _is_br(token: Token) -> bool:
-    return token.type == "html_inline" and token.content.lower().startswith("<br")
-
-
-def _inline_text(token: Token) -> str:
-    parts = []
-    for child in token.children or []:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak") or _is_br(child):
-            parts.append("\n")
-    return "".join(parts)
-
-
 def _text_lines(text: str, prefix: str = "", indent: str = "") -> list[str]:
+    if "\n" not in text:
+        line = " ".join(text.split())
+        return [prefix + line] if line else []
     lines = [" ".join(line.split()) for line in text.split("\n")]
     lines = [line for line in lines if line]
     return [(prefix if i == 0 else indent) + line for i, line in enumerate(lines)]
@@ -90,10 +85,11 @@ class _Reader:
         token = tokens[index]
         kind = token.type
         if kind == "heading_open":
-            self.heading(token, tokens[index + 1])
+            self.heading(token.tag, inline_text(tokens[index + 1].children or []))
             return index + 3
         if kind == "paragraph_open":
-            self.paragraph(tokens[index + 1])
+            inline = tokens[index + 1]
+            self.paragraph(inline.content, inline_text(inline.children or []))
             return index + 3
         if kind in ("bullet_list_open", "ordered_list_open"):
             self.depth += 1
@@ -102,31 +98,34 @@ class _Reader:
         elif kind == "list_item_open":
             self.item_fresh = True
         elif kind in ("fence", "code_block"):
-            self.item_fresh = False
-            self.text([self.indent + line for line in token.content.rstrip("\n").split("\n")])
+            self.code(token.content)
         elif kind == "html_block":
             self.text(_text_lines(_TAG.sub("", token.content), self.indent, self.indent))
         elif kind == "tr_open":
             self.row = []
         elif kind == "inline":  # table cells
-            self.row.append(" ".join(_inline_text(token).split()))
+            self.row.append(" ".join(inline_text(token.children or []).split()))
         elif kind == "tr_close":
             self.text([self.indent + " | ".join(self.row)])
         return index + 1
 
-    def heading(self, token: Token, inline: Token) -> None:
-        title = clean_title(_inline_text(inline))
+    def code(self, content: str) -> None:
+        self.item_fresh = False
+        self.text([self.indent + line for line in content.rstrip("\n").split("\n")])
+
+    def heading(self, tag: str, text: str) -> None:
+        title = clean_title(text)
         anchor = self.slugs.unique(github_slug(title)) if title else None
-        self.blocks.append(Block(token.tag, [title] if title else [], title, anchor))
+        self.blocks.append(Block(tag, [title] if title else [], title, anchor))
         self.item_fresh = False
 
-    def paragraph(self, inline: Token) -> None:
-        text = _inline_text(inline)
+    def paragraph(self, content: str, text: str) -> None:
+        """A paragraph: ``content`` is its raw Markdown, ``text`` its inline text."""
         if self.item_fresh:
             self.item_fresh = False
             prefix = "  " * (self.depth - 1) + "- "
             lines = _text_lines(text, prefix, self.indent)
-            bold = _ALL_BOLD.match(inline.content.split("\n")[0])
+            bold = _ALL_BOLD.match(content.split("\n")[0])
             if bold and lines:
                 self.blocks.append(Block("bullet", lines[:1], clean_title(lines[0][len(prefix) :])))
                 self.text(lines[1:])
@@ -136,7 +135,7 @@ class _Reader:
         lines = _text_lines(text, self.indent, self.indent)
         if not lines:
             return
-        if self.depth == 0 and _ALL_BOLD.match(inline.content):
+        if self.depth == 0 and _ALL_BOLD.match(content):
             self.blocks.append(Block("bold", lines, clean_title(" ".join(lines))))
         elif (
             self.depth == 0
@@ -149,6 +148,26 @@ class _Reader:
             self.text(lines)
 
 
-def markdown_blocks(text: str) -> list[Block]:
-    """Parse Markdown into blocks; headings carry GitHub-style anchors."""
+def markdown_blocks_slow(text: str) -> list[Block]:
+    """:func:`markdown_blocks` through markdown-it's full block parser (the reference)."""
     return _Reader().run(_parser.parse(text))
+
+
+def markdown_blocks_fast(text: str) -> list[Block] | None:
+    """:func:`markdown_blocks` through the fast parser, or None where it does not apply."""
+    reader = _Reader()
+    try:
+        parse_fast(text, _parser, reader)
+    except Unsupported:
+        return None
+    return reader.blocks
+
+
+def markdown_blocks(text: str) -> list[Block]:
+    """Parse Markdown into blocks; headings carry GitHub-style anchors.
+
+    The fast parser (:mod:`crawlers.changelog.fastmd`) reads the common changelog subset with
+    the same results; documents outside it go through markdown-it.
+    """
+    blocks = markdown_blocks_fast(text)
+    return blocks if blocks is not None else markdown_blocks_slow(text)
