@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy.http import Response, TextResponse
+from w3lib.encoding import http_content_type_encoding
 
 from crawlers.articles import extract_article
 from crawlers.changelog import ChangelogEntry, segment
@@ -254,7 +255,15 @@ def is_html(response: Response) -> bool:
 
 
 def body_of(response: Response) -> str | bytes:
-    return response.text if isinstance(response, TextResponse) else response.body
+    """The body as text when the HTTP header names its charset; else the bytes, which the
+    extractors decode themselves (BOM, then the document's own declaration, then UTF-8)."""
+    charset = http_content_type_encoding(content_type(response) or "")
+    if charset:
+        try:
+            return response.body.decode(charset, errors="replace")
+        except LookupError:
+            pass
+    return response.body
 
 
 def describe_body(response: Response) -> str:

@@ -31,6 +31,7 @@ def build_embedder(settings: Any) -> Embedder:
         settings["embedding_model"],
         device=settings["embedding_device"],
         batch_size=settings["embedding_batch_size"],
+        precision=settings["embedding_precision"],
     )
 
 

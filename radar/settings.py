@@ -121,6 +121,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("embedding_batch_size", 64, "Texts per embedding batch."),
     Setting(
+        "embedding_precision",
+        "auto",
+        "Weights precision: auto (bf16 on CPUs with native bf16, else fp32), fp32, bf16 or fp16.",
+    ),
+    Setting(
         "themes_file",
         "config/themes.yaml",
         "Configured themes (name, description, examples, keywords, threshold).",
@@ -154,6 +159,18 @@ SETTINGS: tuple[Setting, ...] = (
         "smtp_password", "", "SMTP password; set it through RADAR_SMTP_PASSWORD, never in a file."
     ),
     Setting("smtp_from", "Market Radar <radar@localhost>", "From address of the digest."),
+    # web UI
+    Setting(
+        "serve_host",
+        "127.0.0.1",
+        "Address `radar serve` binds to; any address but loopback requires serve_token.",
+    ),
+    Setting("serve_port", 8080, "Port of `radar serve`."),
+    Setting(
+        "serve_token",
+        "",
+        "Bearer token the web UI and API require (needed off loopback); set it through RADAR_SERVE_TOKEN.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

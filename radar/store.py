@@ -129,16 +129,24 @@ class Store(EnrichStoreMixin):
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction. It holds SQLite's write lock, so `seq` can be counted locally."""
         self.db.execute("BEGIN IMMEDIATE")
+        self._seq: int | None = None
         try:
             yield self.db
         except BaseException:
+            self._seq = None
             self.db.execute("ROLLBACK")
             raise
+        self._seq = None
         self.db.execute("COMMIT")
 
     def _next_seq(self) -> int:
-        return int(self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM items").fetchone()[0])
+        if getattr(self, "_seq", None) is None or not self.db.in_transaction:
+            self._seq = int(self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM items").fetchone()[0])
+        assert self._seq is not None
+        self._seq += 1
+        return self._seq
 
     # -- items ----------------------------------------------------------------------------------
     def upsert_item(self, item: Item, run_id: int | None = None, now: str | None = None) -> str:
