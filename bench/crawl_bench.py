@@ -105,10 +105,21 @@ def write_config(
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def start_servers(site: Path, count: int) -> tuple[list[subprocess.Popen[str]], list[str]]:
+def start_servers(
+    site: Path, count: int, latency: float = 0.0
+) -> tuple[list[subprocess.Popen[str]], list[str]]:
     procs, urls = [], []
     for _ in range(count):
-        cmd = [sys.executable, "-m", "radar.devserver", str(site), "--port", "0"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "radar.devserver",
+            str(site),
+            "--port",
+            "0",
+            "--latency",
+            str(latency),
+        ]
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         procs.append(proc)
         urls.append(proc.stdout.readline().strip())  # type: ignore[union-attr]
@@ -241,14 +252,16 @@ def benchmark(args: Any, tmp: Path) -> dict[str, Any]:
     site.mkdir()
     pages = generate_site(site, args.pages)
     sizes = sorted((site / rel[1:]).stat().st_size for *_, rel in pages)
-    procs, urls = start_servers(site, args.servers)
+    procs, urls = start_servers(site, args.servers, args.latency)
     try:
         runs = run_rounds(args, tmp, urls, pages)
     finally:
         for proc in procs:
             proc.terminate()
             proc.wait()
-    settings = {k: getattr(args, k) for k in ("concurrency", "per_domain", "servers", "repeat")}
+    settings = {
+        k: getattr(args, k) for k in ("concurrency", "per_domain", "servers", "repeat", "latency")
+    }
     load = [round(x, 2) for x in os.getloadavg()]  # 1/5/15 min: other work on the machine
     size = {"min": sizes[0], "median": sizes[len(sizes) // 2], "max": sizes[-1], "sum": sum(sizes)}
     info = {"pages": args.pages, "cpus": os.cpu_count(), "load_avg_after": load}
@@ -264,6 +277,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--per-domain", type=int, default=16, help="..._per_domain (project: 2)")
     parser.add_argument("--servers", type=int, default=2, help="devserver processes (ports)")
     parser.add_argument("--repeat", type=int, default=2, help="rounds of B and A; best kept")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        help="seconds the servers wait before answering (a network round trip)",
+    )
     parser.add_argument("--plain-scrapy", type=Path, metavar="URLS_FILE", help=argparse.SUPPRESS)
     parser.add_argument("--config", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args(argv)

@@ -27,6 +27,7 @@ import numpy as np
 import yaml
 
 from enrich.base import Embedder, Vectors
+from radar import yamlnodes
 from radar.errors import ConfigError
 
 __all__ = [
@@ -93,7 +94,7 @@ class _ThemeLoader:
 
     def load(self, text: str) -> list[ThemeSpec]:
         try:
-            root = yaml.compose(text)
+            root = yamlnodes.compose(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = f" line {mark.line + 1}" if mark is not None else ""
@@ -171,7 +172,7 @@ class _ThemeLoader:
         key_node, node = fields[key]
         if not isinstance(node, yaml.ScalarNode):
             raise self.fail(key_node, f"`{key}` of {what} must be text")
-        value = yaml.safe_load(yaml.serialize(node))
+        value = yamlnodes.value(node)
         return None if value is None else str(value).strip()
 
     def strings(
@@ -195,9 +196,7 @@ class _ThemeLoader:
         if "threshold" not in fields:
             return None
         key_node, node = fields["threshold"]
-        value: Any = (
-            yaml.safe_load(yaml.serialize(node)) if isinstance(node, yaml.ScalarNode) else None
-        )
+        value: Any = yamlnodes.value(node) if isinstance(node, yaml.ScalarNode) else None
         if not _valid_threshold(value):
             shown = node.value if isinstance(node, yaml.ScalarNode) else "a collection"
             raise self.fail(

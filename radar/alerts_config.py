@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from radar import yamlnodes
 from radar.errors import ConfigError
 
 RULE_KEYS = {
@@ -71,7 +72,7 @@ def load_alerts(path: str | Path, env: Any = None) -> AlertsConfig:
     path = Path(path)
     env = os.environ if env is None else env
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
+        root = yamlnodes.compose(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
     except yaml.YAMLError as exc:
@@ -128,7 +129,7 @@ def _sequence(path: Path, entry: tuple[yaml.Node, yaml.Node]) -> list[yaml.Node]
 
 
 def _value(node: yaml.Node) -> Any:
-    return yaml.safe_load(yaml.serialize(node))
+    return yamlnodes.value(node)
 
 
 def _channel(path: Path, key_node: yaml.Node, node: yaml.Node, env: Any) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from radar import yamlnodes
 from radar.errors import ConfigError
 
 SOURCE_TYPES = ("changelog", "feed", "github_releases", "page")
@@ -108,7 +109,7 @@ class _Loader:
 
     def load(self, text: str) -> Config:
         try:
-            root = yaml.compose(text)
+            root = yamlnodes.compose(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = f" line {mark.line + 1}" if mark is not None else ""
@@ -160,7 +161,7 @@ class _Loader:
         key_node, node = fields[key]
         if not isinstance(node, yaml.ScalarNode):
             raise self.fail(key_node, f"`{key}` of {what} must be a {kind.__name__}")
-        value = yaml.safe_load(yaml.serialize(node))
+        value = yamlnodes.value(node)
         if kind is bool:
             if not isinstance(value, bool):
                 raise self.fail(
@@ -283,7 +284,7 @@ class _Loader:
         fields = self.mapping(entry[1], "`settings`", {s.name for s in SETTINGS})
         values: dict[str, Any] = {}
         for key, (key_node, value_node) in fields.items():
-            value = yaml.safe_load(yaml.serialize(value_node))
+            value = yamlnodes.value(value_node)
             if isinstance(value, str):
                 value = self.expand(value, key_node, key, "`settings`")
             try:

@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
@@ -152,6 +153,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, send_body: bool) -> None:
         site = self.server.site
+        if site.latency:
+            time.sleep(site.latency)  # a simulated network round trip (benchmarks only)
         rel = safe_relative_path(self.path)
         layers = site.layers
         found = resolve(layers, rel) if rel else None
@@ -219,6 +222,7 @@ class SiteServer:
     def __init__(self, layers: list[Path], host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
         self.port = port
+        self.latency = 0.0  # seconds slept before each answer, to imitate a remote site
         self.request_log: list[tuple[str, str, int]] = []
         self._layers = [Path(layer) for layer in layers]
         self._lock = threading.Lock()
@@ -289,12 +293,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--day", type=int, choices=(1, 2), help="serve the bundled demo site")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds to wait before each answer"
+    )
     args = parser.parse_args(argv)
     layers = args.dirs or demo_layers(args.day or 1)
     missing = [str(layer) for layer in layers if not layer.is_dir()]
     if missing:
         parser.error("not a directory: " + ", ".join(missing))
-    server = SiteServer(layers, host=args.host, port=args.port).start()
+    server = SiteServer(layers, host=args.host, port=args.port)
+    server.latency = args.latency
+    server.start()
     print(server.url, flush=True)
     try:
         threading.Event().wait()
