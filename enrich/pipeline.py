@@ -177,6 +177,7 @@ class Enricher:
             [i.id for i in window],
             previous=self.store.discovered_themes(),
             used_ids=self.store.theme_ids_used(),
+            previous_assignments=previous_assignments(window),
         )
         if result.themes:
             self.store.save_themes(result.themes, result.events)
@@ -191,3 +192,13 @@ class Enricher:
                 item.themes = kept
             self.store.update_themes(window)
         return result
+
+
+def previous_assignments(items: list[Any]) -> dict[str, str]:
+    """item id -> the discovered theme it had, so a re-fit judges merges and splits by members."""
+    out = {}
+    for item in items:
+        for theme in item.themes:
+            if theme.get("kind") == "discovered":
+                out[item.id] = theme["id"]
+    return out

@@ -6,6 +6,7 @@ import base64
 import io
 import smtplib
 import ssl
+from datetime import date, timedelta
 from email.message import EmailMessage
 from html import escape
 from typing import Any
@@ -20,7 +21,7 @@ MAX_PER_TYPE = 15  # moves shown per competitor and move type; the rest are coun
 def chart_png(digest: Digest) -> bytes | None:
     """Weekly counts of the rising themes (or the biggest ones), as a small PNG."""
     themes = [r.theme for r in digest.rising] or _biggest(digest.weekly)
-    weeks = sorted(digest.weekly)
+    weeks = _all_weeks(sorted(digest.weekly), digest.start)
     if not themes or len(weeks) < 2:
         return None
     import matplotlib
@@ -32,7 +33,7 @@ def chart_png(digest: Digest) -> bytes | None:
     for theme in themes[:5]:
         ax.plot(
             [w[5:] for w in weeks],
-            [digest.weekly[w].get(theme, 0) for w in weeks],
+            [digest.weekly.get(w, {}).get(theme, 0) for w in weeks],
             marker="o",
             linewidth=1.5,
             label=digest.theme_labels.get(theme, theme)[:32],
@@ -46,6 +47,17 @@ def chart_png(digest: Digest) -> bytes | None:
     fig.savefig(out, format="png")
     plt.close(fig)
     return out.getvalue()
+
+
+def _all_weeks(weeks: list[str], last: date) -> list[str]:
+    """Every week from the first with data to the digest's own, so empty weeks show as zero."""
+    if not weeks:
+        return []
+    day, out = date.fromisoformat(weeks[0][:10]), []
+    while day <= last:
+        out.append(day.isoformat())
+        day += timedelta(days=7)
+    return out
 
 
 def _biggest(weekly: dict[str, dict[str, int]]) -> list[str]:

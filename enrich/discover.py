@@ -1,0 +1,397 @@
+"""Discovered themes: cluster a window of items, label the clusters, keep theme ids stable.
+
+``ThemeModel.fit`` (weekly, on a window) runs the injected steps ``reducer`` -> ``clusterer`` ->
+``labeler`` on at most ``max_fit_items`` rows (a seeded sample; the rest are assigned to the
+nearest theme), gives every cluster a centroid and a radius in the original embedding space,
+and matches the clusters to the previous fit's themes so that ids survive re-fits.
+``ThemeModel.assign`` (daily, on new items) puts an item in its nearest theme when it lies
+within that theme's radius.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy.optimize import linear_sum_assignment
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+
+from enrich.base import Clusterer, DiscoveredTheme, FitResult, Labeler, Reducer, ThemeEvent, Vectors
+from enrich.embed import normalise
+from enrich.labels import CTfidfLabeler, make_label
+
+logger = logging.getLogger(__name__)
+
+ID_PREFIX = "d"
+ID_RE = re.compile(rf"^{ID_PREFIX}(\d+)$")
+Labels = npt.NDArray[np.int_]
+LABEL_DOCS = 2000  # texts per cluster read by the labeler, at most
+OUTLIER, UNSEEN = -1, -2  # the clusterer's outliers; rows left out of the clustered sample
+
+
+class AutoKMeans:
+    """KMeans with k chosen by the cosine silhouette on a sample (no k to configure).
+
+    Each k from 2 to ``max_k`` (capped by rows / ``min_cluster_items``) is tried on at most
+    ``sample`` rows, so choosing k costs the same at any window size; the search stops once
+    ``patience`` larger k have not beaten the best. The chosen k is then fitted on all rows with
+    ``n_init`` restarts.
+    """
+
+    def __init__(
+        self,
+        max_k: int = 30,
+        min_cluster_items: int = 10,
+        sample: int = 3000,
+        n_init: int = 10,
+        select_n_init: int = 5,
+        patience: int = 6,
+        seed: int = 0,
+    ):
+        self.max_k = max_k
+        self.min_cluster_items = min_cluster_items
+        self.sample = sample
+        self.n_init = n_init
+        self.select_n_init = select_n_init
+        self.patience = patience
+        self.seed = seed
+        self.k_: int = 1
+        self.scores_: dict[int, float] = {}
+
+    def fit_predict(self, x: Any) -> Labels:
+        x = np.asarray(x, dtype=np.float32)
+        self.k_ = self._choose_k(x[_cap(np.arange(len(x)), self.sample, self.seed)])
+        if self.k_ == 1:
+            return np.zeros(len(x), dtype=np.int_)
+        model = KMeans(n_clusters=self.k_, n_init=self.n_init, random_state=self.seed)
+        return np.asarray(model.fit_predict(x), dtype=np.int_)
+
+    def _choose_k(self, sample: npt.NDArray[np.float32]) -> int:
+        distinct = len(np.unique(sample, axis=0))
+        max_k = min(self.max_k, len(sample) // self.min_cluster_items, distinct - 1)
+        self.scores_ = {}
+        for k in range(2, max_k + 1):
+            labels = KMeans(
+                n_clusters=k, n_init=self.select_n_init, random_state=self.seed
+            ).fit_predict(sample)
+            self.scores_[k] = float(silhouette_score(sample, labels, metric="cosine"))
+            best = max(self.scores_, key=lambda k: self.scores_[k])
+            if k - best >= self.patience:
+                break
+        return max(self.scores_, key=lambda k: self.scores_[k]) if self.scores_ else 1
+
+
+@dataclass
+class _Cluster:
+    label: int
+    centroid: Vectors
+    radius: float
+    members: npt.NDArray[np.intp]
+
+
+class ThemeModel:
+    """Discover themes in a window of items without being told how many there are."""
+
+    def __init__(
+        self,
+        reducer: Reducer | None = None,
+        clusterer: Clusterer | None = None,
+        labeler: Labeler | None = None,
+        min_items: int = 50,
+        max_fit_items: int = 20_000,
+        radius_percentile: float = 95.0,
+        match_floor: float = 0.6,
+        top_n: int = 8,
+        seed: int = 0,
+    ):
+        self.reducer = reducer
+        self.clusterer = clusterer or AutoKMeans(seed=seed)
+        self.labeler = labeler or CTfidfLabeler()
+        self.min_items = min_items
+        self.max_fit_items = max_fit_items
+        self.radius_percentile = radius_percentile
+        self.match_floor = match_floor
+        self.top_n = top_n
+        self.seed = seed
+
+    def fit(
+        self,
+        vectors: Vectors,
+        texts: list[str],
+        item_ids: list[str],
+        previous: list[DiscoveredTheme] | None = None,
+        used_ids: set[str] | None = None,
+        previous_assignments: Mapping[str, str | None] | None = None,
+    ) -> FitResult:
+        """Themes of this window and a theme id (None: outlier) per row.
+
+        ``previous_assignments`` (item id -> theme id of the last fit) lets merges and splits be
+        judged by member overlap; items it does not cover are given the nearest previous theme.
+        Fresh ids are never in ``used_ids`` nor ``previous``; the caller records the new ones.
+        """
+        n = len(vectors)
+        if not n == len(texts) == len(item_ids):
+            raise ValueError(f"fit: {n} vectors, {len(texts)} texts, {len(item_ids)} item ids")
+        if n == 0 or n < self.min_items:
+            message = f"too few items to cluster ({n} < {self.min_items})"
+            return FitResult(themes=[], assignments=[None] * n, message=message)
+        x = normalise(vectors)
+        labels = self._cluster(x)
+        clusters = self._clusters(x, labels)
+        if not clusters:
+            return FitResult(themes=[], assignments=[None] * n, message="no clusters found")
+        ids, events = self._ids(
+            x, item_ids, clusters, previous or [], used_ids or set(), previous_assignments
+        )
+        keywords = self.labeler.label(
+            {c.label: [texts[i] for i in _cap(c.members, LABEL_DOCS, self.seed)] for c in clusters},
+            top_n=self.top_n,
+        )
+        themes = [
+            self._theme(c, ids[c.label], keywords.get(c.label, []), x, item_ids) for c in clusters
+        ]
+        assignments: list[str | None] = [None] * n
+        for c in clusters:
+            for row in c.members:
+                assignments[row] = ids[c.label]
+        return FitResult(themes=themes, assignments=assignments, events=events)
+
+    def assign(
+        self, vectors: Vectors, themes: list[DiscoveredTheme]
+    ) -> list[tuple[str | None, float]]:
+        """Nearest theme per row and its cosine similarity; None when outside that theme's radius."""
+        if len(vectors) == 0:
+            return []
+        if not themes:
+            return [(None, 0.0)] * len(vectors)
+        sims = normalise(vectors) @ np.stack([t.centroid for t in themes]).astype(np.float32).T
+        best = sims.argmax(axis=1)
+        out: list[tuple[str | None, float]] = []
+        for row, col in enumerate(best):
+            sim = float(sims[row, col])
+            inside = 1.0 - sim <= themes[col].radius + 1e-6
+            out.append((themes[col].id if inside else None, sim))
+        return out
+
+    # --- clustering -------------------------------------------------------------------------
+
+    def _cluster(self, x: Vectors) -> Labels:
+        """The clusterer's labels on a sample of rows (OUTLIER for its outliers); UNSEEN for the
+        rows left out of the sample."""
+        labels = np.full(len(x), UNSEEN, dtype=np.int_)
+        rows = _cap(np.arange(len(x)), self.max_fit_items, self.seed)
+        if float(np.ptp(x[rows], axis=0).max()) < 1e-6:
+            labels[rows] = 0  # all rows identical: one theme
+            return labels
+        sample = x[rows]
+        reduced = self.reducer.fit_transform(sample) if self.reducer is not None else sample
+        predicted = np.asarray(self.clusterer.fit_predict(reduced), dtype=np.int_)
+        labels[rows] = np.where(predicted < 0, OUTLIER, predicted)
+        return labels
+
+    def _clusters(self, x: Vectors, labels: Labels) -> list[_Cluster]:
+        """Clusters with centroid and radius from the clusterer's members, then the other rows
+        added (see below). Largest first."""
+        found = []
+        for label in np.unique(labels[labels >= 0]):
+            members = np.flatnonzero(labels == label)
+            centroid = normalise(x[members].mean(axis=0, keepdims=True))[0]
+            distances = 1.0 - x[members] @ centroid
+            radius = (
+                float(np.percentile(distances, self.radius_percentile)) if len(members) > 1 else 0.0
+            )
+            found.append(_Cluster(int(label), centroid, max(radius, 0.0), members))
+        if not found:
+            return []
+        # Rows left out of the sample join their nearest cluster when the clusterer partitions
+        # (left no outlier in the sample); the clusterer's outliers only within a radius.
+        partition = not (labels == OUTLIER).any()
+        rest = np.flatnonzero(labels < 0)
+        if len(rest):
+            sims = x[rest] @ np.stack([c.centroid for c in found]).T
+            best = sims.argmax(axis=1)
+            radii = np.array([c.radius for c in found])[best]
+            inside = 1.0 - sims[np.arange(len(rest)), best] <= radii
+            inside |= partition & (labels[rest] == UNSEEN)
+            for pos, c in enumerate(found):
+                joined = rest[inside & (best == pos)]
+                c.members = np.sort(np.concatenate([c.members, joined]))
+        return sorted(found, key=lambda c: (-len(c.members), c.label))
+
+    def _theme(
+        self, c: _Cluster, theme_id: str, keywords: list[str], x: Vectors, item_ids: list[str]
+    ) -> DiscoveredTheme:
+        sims = x[c.members] @ c.centroid
+        nearest = c.members[np.argsort(-sims, kind="stable")[:3]]
+        return DiscoveredTheme(
+            id=theme_id,
+            label=make_label(keywords),
+            keywords=keywords,
+            centroid=c.centroid,
+            radius=c.radius,
+            size=len(c.members),
+            representatives=[item_ids[i] for i in nearest],
+        )
+
+    # --- stable ids -------------------------------------------------------------------------
+
+    def _ids(
+        self,
+        x: Vectors,
+        item_ids: list[str],
+        clusters: list[_Cluster],
+        previous: list[DiscoveredTheme],
+        used_ids: set[str],
+        previous_assignments: Mapping[str, str | None] | None,
+    ) -> tuple[dict[int, str], list[ThemeEvent]]:
+        fresh = _IdIssuer(used_ids | {t.id for t in previous})
+        if not previous:
+            ids = {c.label: fresh.next() for c in clusters}
+            return ids, [ThemeEvent("new", [ids[c.label]]) for c in clusters]
+        old_rows = self._previous_labels(x, item_ids, previous, previous_assignments)
+        overlap = np.zeros((len(previous), len(clusters)))
+        for col, c in enumerate(clusters):
+            np.add.at(overlap[:, col], old_rows[c.members][old_rows[c.members] >= 0], 1)
+        similarity = (
+            np.stack([t.centroid for t in previous]).astype(np.float32)
+            @ np.stack([c.centroid for c in clusters]).T
+        )
+        lineage = Lineage.from_counts(overlap)
+        matched = match_themes(similarity, lineage.related, self.match_floor)
+        ids = {clusters[col].label: previous[row].id for row, col in matched.items()}
+        for c in clusters:
+            if c.label not in ids:
+                ids[c.label] = fresh.next()
+        return ids, lineage.events(
+            [t.id for t in previous], [ids[c.label] for c in clusters], set(matched)
+        )
+
+    def _previous_labels(
+        self,
+        x: Vectors,
+        item_ids: list[str],
+        previous: list[DiscoveredTheme],
+        previous_assignments: Mapping[str, str | None] | None,
+    ) -> npt.NDArray[np.intp]:
+        """Index of each row's previous theme (-1: none): from the stored assignments where they
+        cover the item, else the nearest previous theme within its radius."""
+        position = {t.id: i for i, t in enumerate(previous)}
+        nearest = self.assign(x, previous)
+        out = np.full(len(x), -1, dtype=np.intp)
+        known = previous_assignments or {}
+        for row, item_id in enumerate(item_ids):
+            theme_id = known[item_id] if item_id in known else nearest[row][0]
+            out[row] = position.get(theme_id, -1) if theme_id is not None else -1
+        return out
+
+
+# --- lineage: how old themes became new clusters ----------------------------------------------
+
+
+@dataclass
+class Lineage:
+    """Member overlap of old themes (rows) with new clusters (columns), as shares.
+
+    ``going[i, j]``: share of old theme i's items that went to new cluster j.
+    ``coming[i, j]``: share of new cluster j's items that came from old theme i.
+    """
+
+    going: npt.NDArray[np.float64]
+    coming: npt.NDArray[np.float64]
+    counts: npt.NDArray[np.float64]
+    min_items: int = 5
+    split_share: float = 0.2
+
+    @classmethod
+    def from_counts(cls, counts: npt.NDArray[np.float64]) -> Lineage:
+        """From the number of window items per (old theme, new cluster)."""
+        going = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
+        coming = counts / np.maximum(counts.sum(axis=0, keepdims=True), 1.0)
+        return cls(going=going, coming=coming, counts=counts)
+
+    @property
+    def related(self) -> npt.NDArray[np.bool_]:
+        """An old theme and a new cluster are related when one is mostly made of the other."""
+        return (self.going >= 0.5) | (self.coming >= 0.5)
+
+    def merges(self) -> dict[int, list[int]]:
+        """New cluster -> the old themes (two or more) whose items mostly went to it."""
+        big = self.counts.sum(axis=1) >= self.min_items
+        takes_most = (self.going >= 0.5) & big[:, None]
+        return {
+            j: list(np.flatnonzero(takes_most[:, j]))
+            for j in range(takes_most.shape[1])
+            if takes_most[:, j].sum() >= 2
+        }
+
+    def splits(self) -> dict[int, list[int]]:
+        """Old theme -> the new clusters (two or more) that each took a good share of it and
+        are mostly made of it."""
+        big = self.counts.sum(axis=1) >= self.min_items
+        part = (self.going >= self.split_share) & (self.coming >= 0.5) & big[:, None]
+        return {
+            i: list(np.flatnonzero(part[i])) for i in range(part.shape[0]) if part[i].sum() >= 2
+        }
+
+    def events(
+        self, old_ids: list[str], new_ids: list[str], matched_old: set[int]
+    ) -> list[ThemeEvent]:
+        events: list[ThemeEvent] = []
+        explained_new: set[str] = set(old_ids) & set(new_ids)  # kept ids
+        explained_old: set[int] = set(matched_old)
+        for j, olds in self.merges().items():
+            events.append(ThemeEvent("merge", [new_ids[j]], sorted(old_ids[i] for i in olds)))
+            explained_new.add(new_ids[j])
+            explained_old.update(olds)
+        for i, news in self.splits().items():
+            events.append(ThemeEvent("split", sorted(new_ids[j] for j in news), [old_ids[i]]))
+            explained_new.update(new_ids[j] for j in news)
+            explained_old.add(i)
+        events += [ThemeEvent("new", [nid]) for nid in new_ids if nid not in explained_new]
+        events += [
+            ThemeEvent("retired", [old_ids[i]])
+            for i in range(len(old_ids))
+            if i not in explained_old
+        ]
+        return events
+
+
+def match_themes(
+    similarity: npt.NDArray[np.floating[Any]], related: npt.NDArray[np.bool_], floor: float
+) -> dict[int, int]:
+    """Old theme row -> new cluster column: Hungarian on centroid cosine similarity, keeping
+    pairs above ``floor`` that are related by member overlap."""
+    allowed = related & (similarity >= floor)
+    if not allowed.any():
+        return {}
+    cost = np.where(allowed, -similarity, 1e6)
+    rows, cols = linear_sum_assignment(cost)
+    return {int(r): int(c) for r, c in zip(rows, cols, strict=True) if allowed[r, c]}
+
+
+class _IdIssuer:
+    """Ids "d0001", "d0002", ... above every id ever issued."""
+
+    def __init__(self, used: set[str]):
+        numbers = [int(m.group(1)) for m in map(ID_RE.match, used) if m]
+        self.last = max(numbers, default=0)
+        self.used = used
+
+    def next(self) -> str:
+        self.last += 1
+        while (candidate := f"{ID_PREFIX}{self.last:04d}") in self.used:
+            self.last += 1
+        return candidate
+
+
+def _cap(rows: npt.NDArray[np.intp], limit: int, seed: int) -> npt.NDArray[np.intp]:
+    """At most ``limit`` of ``rows`` (a seeded sample, in order)."""
+    if len(rows) <= limit:
+        return rows
+    return np.sort(np.random.default_rng(seed).choice(rows, limit, replace=False))
