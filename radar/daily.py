@@ -7,6 +7,7 @@ Exit codes: 0 done, 1 config error, 2 every source failed, 3 a stage after the c
 from __future__ import annotations
 
 import logging
+import resource
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -86,8 +87,11 @@ def run_daily(
         store = Store.in_dir(settings.data_dir)
         summary.run_id = store.start_run("daily")
         store.close()
+        started = time.monotonic()
         crawl = run_crawl(config, data_dir=str(settings.data_dir), shard=shard)
-        crawl_stage = StageResult("crawl", True, 0.0, 0.0, crawl.counts)
+        # tracemalloc would slow Scrapy down; the crawl's peak is the process's peak so far
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        crawl_stage = StageResult("crawl", True, round(time.monotonic() - started, 3), round(peak, 1), crawl.counts)
         summary.stages.append(crawl_stage)
         if on_stage:
             on_stage(crawl_stage)
