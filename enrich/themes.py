@@ -18,7 +18,6 @@ import json
 import logging
 import os
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,22 +83,9 @@ def load_theme_specs(path: str | os.PathLike[str]) -> list[ThemeSpec]:
     return specs
 
 
-class _ThemeLoader:
-    def __init__(self, path: Path):
-        self.path = path
-
-    def fail(self, node: yaml.Node | None, message: str) -> ConfigError:
-        where = f" line {node.start_mark.line + 1}" if node is not None else ""
-        return ConfigError(f"{self.path}{where}: {message}")
-
+class _ThemeLoader(yamlnodes.NodeReader):
     def load(self, text: str) -> list[ThemeSpec]:
-        try:
-            root = yamlnodes.compose(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = f" line {mark.line + 1}" if mark is not None else ""
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise ConfigError(f"{self.path}{line}: invalid YAML: {problem}") from None
+        root = self.compose(text)
         if root is None:
             raise ConfigError(f"{self.path}: the file is empty (expected `themes:`)")
         top = self.mapping(root, "the top level", TOP_KEYS)
@@ -120,23 +106,6 @@ class _ThemeLoader:
             first_line[spec.id] = node.start_mark.line + 1
             specs.append(spec)
         return specs
-
-    def mapping(
-        self, node: yaml.Node, what: str, allowed: Sequence[str]
-    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-        if not isinstance(node, yaml.MappingNode):
-            raise self.fail(node, f"{what} must be a mapping of keys to values")
-        out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key not in allowed:
-                raise self.fail(
-                    key_node, f"unknown key `{key}` in {what} (allowed: {', '.join(allowed)})"
-                )
-            if key in out:
-                raise self.fail(key_node, f"key `{key}` appears twice in {what}")
-            out[key] = (key_node, value_node)
-        return out
 
     def theme(self, node: yaml.Node) -> ThemeSpec:
         fields = self.mapping(node, "a theme", THEME_KEYS)

@@ -72,14 +72,10 @@ def load_alerts(path: str | Path, env: Any = None) -> AlertsConfig:
     path = Path(path)
     env = os.environ if env is None else env
     try:
-        root = yamlnodes.compose(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(
-            f"{path}{f' line {mark.line + 1}' if mark else ''}: invalid YAML: {getattr(exc, 'problem', exc)}"
-        ) from None
+    root = yamlnodes.NodeReader(path).compose(text)
     config = AlertsConfig(path)
     if root is None:
         return config
@@ -99,27 +95,11 @@ def load_alerts(path: str | Path, env: Any = None) -> AlertsConfig:
 
 
 def _fail(path: Path, node: yaml.Node | None, message: str) -> ConfigError:
-    return ConfigError(
-        f"{path}{f' line {node.start_mark.line + 1}' if node is not None else ''}: {message}"
-    )
+    return yamlnodes.NodeReader(path).fail(node, message)
 
 
-def _mapping(
-    path: Path, node: yaml.Node, what: str, allowed: set[str] | None
-) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-    if not isinstance(node, yaml.MappingNode):
-        raise _fail(path, node, f"{what} must be a mapping")
-    out = {}
-    for key_node, value_node in node.value:
-        key = str(key_node.value)
-        if allowed is not None and key not in allowed:
-            raise _fail(
-                path,
-                key_node,
-                f"unknown key `{key}` in {what} (allowed: {', '.join(sorted(allowed))})",
-            )
-        out[key] = (key_node, value_node)
-    return out
+def _mapping(path: Path, node: yaml.Node, what: str, allowed: set[str] | None) -> yamlnodes.Fields:
+    return yamlnodes.NodeReader(path).mapping(node, what, allowed)
 
 
 def _sequence(path: Path, entry: tuple[yaml.Node, yaml.Node]) -> list[yaml.Node]:

@@ -98,23 +98,13 @@ def load_config(path: str | os.PathLike[str], env: dict[str, str] | None = None)
     return _Loader(path, os.environ if env is None else env).load(text)
 
 
-class _Loader:
+class _Loader(yamlnodes.NodeReader):
     def __init__(self, path: Path, env: Any):
-        self.path = path
+        super().__init__(path)
         self.env = env
 
-    def fail(self, node: yaml.Node | None, message: str) -> ConfigError:
-        where = f" line {node.start_mark.line + 1}" if node is not None else ""
-        return ConfigError(f"{self.path}{where}: {message}")
-
     def load(self, text: str) -> Config:
-        try:
-            root = yamlnodes.compose(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = f" line {mark.line + 1}" if mark is not None else ""
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise ConfigError(f"{self.path}{line}: invalid YAML: {problem}") from None
+        root = self.compose(text)
         if root is None:
             raise ConfigError(
                 f"{self.path}: the file is empty (expected `competitors:` and/or `industry:`)"
@@ -127,22 +117,6 @@ class _Loader:
         return Config(self.path, competitors, [s for s, _ in sources], settings)
 
     # -- node helpers ---------------------------------------------------------------------------
-    def mapping(
-        self, node: yaml.Node, what: str, allowed: set[str]
-    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-        if not isinstance(node, yaml.MappingNode):
-            raise self.fail(node, f"{what} must be a mapping of keys to values")
-        out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key not in allowed:
-                options = ", ".join(sorted(allowed))
-                raise self.fail(key_node, f"unknown key `{key}` in {what} (allowed: {options})")
-            if key in out:
-                raise self.fail(key_node, f"key `{key}` appears twice in {what}")
-            out[key] = (key_node, value_node)
-        return out
-
     def sequence(self, entry: tuple[yaml.Node, yaml.Node] | None, what: str) -> list[yaml.Node]:
         if entry is None:
             return []
