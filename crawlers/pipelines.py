@@ -44,9 +44,14 @@ class StorePipeline:
             stats[key] = outcome.get(key, 0)
             self.counts[key] += outcome.get(key, 0)
         stats.update(
-            ok=result.ok, error=result.error, not_modified=result.not_modified,
-            entries=len(result.seen_ids), skipped=result.skipped, warnings=result.warnings,
-            suspect=outcome.get("suspect"), done=True,
+            ok=result.ok,
+            error=result.error,
+            not_modified=result.not_modified,
+            entries=len(result.seen_ids),
+            skipped=result.skipped,
+            warnings=result.warnings,
+            suspect=outcome.get("suspect"),
+            done=True,
         )
         if not result.ok:
             logger.warning("source %s failed: %s", result.source_id, result.error)

@@ -208,4 +208,4 @@ def settings(markdown: bool) -> None:
         click.echo(f"{s.name} = {s.default!r}\n    {s.help}  (env RADAR_{s.name.upper()})")
 
 
-from radar import cli_alerts, cli_data, cli_digest, cli_enrich, cli_search  # noqa: E402,F401  (register the other commands)
+from radar import cli_alerts, cli_data, cli_digest, cli_enrich, cli_search, cli_web  # noqa: E402,F401  (register the other commands)

@@ -91,7 +91,9 @@ def run_daily(
         crawl = run_crawl(config, data_dir=str(settings.data_dir), shard=shard)
         # tracemalloc would slow Scrapy down; the crawl's peak is the process's peak so far
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        crawl_stage = StageResult("crawl", True, round(time.monotonic() - started, 3), round(peak, 1), crawl.counts)
+        crawl_stage = StageResult(
+            "crawl", True, round(time.monotonic() - started, 3), round(peak, 1), crawl.counts
+        )
         summary.stages.append(crawl_stage)
         if on_stage:
             on_stage(crawl_stage)

@@ -143,7 +143,9 @@ class Store(EnrichStoreMixin):
 
     def _next_seq(self) -> int:
         if getattr(self, "_seq", None) is None or not self.db.in_transaction:
-            self._seq = int(self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM items").fetchone()[0])
+            self._seq = int(
+                self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM items").fetchone()[0]
+            )
         assert self._seq is not None
         self._seq += 1
         return self._seq

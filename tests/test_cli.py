@@ -110,5 +110,9 @@ def test_the_readme_settings_table_is_the_generated_one() -> None:
     from radar.settings import markdown_table
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme.split("<!-- settings:start", 1)[1].split("-->", 1)[1].split("<!-- settings:end -->", 1)[0]
+    block = (
+        readme.split("<!-- settings:start", 1)[1]
+        .split("-->", 1)[1]
+        .split("<!-- settings:end -->", 1)[0]
+    )
     assert block.strip() == markdown_table()

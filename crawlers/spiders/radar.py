@@ -94,7 +94,9 @@ class RadarSpider(scrapy.Spider):
         except RadarError as exc:
             crawl.fail(str(exc))
         except Exception as exc:  # bad input must never stop the run
-            logger.exception("unexpected error parsing %s for source %s", response.url, crawl.source.id)
+            logger.exception(
+                "unexpected error parsing %s for source %s", response.url, crawl.source.id
+            )
             crawl.fail(f"internal error while parsing {response.url} ({type(exc).__name__}: {exc})")
         yield from crawl.finish_if_done()
 
