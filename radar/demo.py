@@ -137,3 +137,6 @@ def _showcase(env: dict[str, str], data_dir: Path, receiver: AlertReceiver) -> N
     console.print(
         f'      RADAR_HOME={data_dir} .venv/bin/radar search "pricing" --competitor globex-cloud'
     )
+    console.print(
+        f"      RADAR_HOME={data_dir} .venv/bin/radar serve      # then open http://127.0.0.1:8080"
+    )
