@@ -30,7 +30,7 @@ from search.base import (
     SearchResult,
     TermTrend,
 )
-from search.fusion import rrf, window_size
+from search.fusion import HYBRID_WEIGHTS, rrf, window_size
 from search.query import parse, parse_day, snippet, strip_markers
 
 logger = logging.getLogger(__name__)
@@ -658,7 +658,7 @@ class ElasticsearchBackend:
             rankings.insert(0, [h["_id"] for h in matched])
             raw.update({h["_id"]: h for h in matched})  # their snippets come from the text query
         if len(rankings) > 1:
-            fused = rrf(rankings)
+            fused = rrf(rankings, weights=HYBRID_WEIGHTS)
         else:
             fused = [(h["_id"], float(h.get("_score") or 0.0)) for h in nearest]
         if query.sort == "date":

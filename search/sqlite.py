@@ -21,7 +21,7 @@ import numpy as np
 from radar.errors import BackendError
 from search import sqlite_aggs
 from search.base import Hit, IndexDoc, SearchQuery, SearchResult, TermTrend
-from search.fusion import rrf, window_size
+from search.fusion import HYBRID_WEIGHTS, rrf, window_size
 from search.query import MARK_CLOSE, MARK_OPEN, fts5_match, mark, parse, snippet, strip_markers
 from search.sqlite_schema import DOC_COLUMNS, RANK_CONFIG, SCHEMA, TABLES, Plan, filter_sql
 from search.sqlite_vectors import VectorMatrix
@@ -218,7 +218,7 @@ class SQLiteBackend:
             sql = f"SELECT d.n FROM {plan.source()} ORDER BY f.rank LIMIT ?"
             rankings.insert(0, [str(n) for (n,) in self.db.execute(sql, [*plan.source_args, k])])
         fused = (
-            [(int(n), s) for n, s in rrf(rankings)]
+            [(int(n), s) for n, s in rrf(rankings, weights=HYBRID_WEIGHTS)]
             if len(rankings) > 1
             else [(n, s) for n, s in vector]
         )
