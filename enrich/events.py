@@ -14,6 +14,10 @@ def event_key(item: Item) -> str:
     return f"ev-{item.id}"
 
 
+def _version(item: Item) -> str | None:
+    return item.version.lower().lstrip("v") if item.version else None
+
+
 def _when(item: Item) -> datetime | None:
     raw = item.published or item.first_seen
     if not raw:
@@ -48,6 +52,9 @@ class EventGrouper:
     def _best_match(self, item: Item, vector: Vectors) -> Item | None:
         if not self.items:
             return None
+        same_release = self._same_release(item)
+        if same_release is not None:
+            return same_release
         sims = np.stack(self.vectors) @ vector
         when = _when(item)
         for index in np.argsort(-sims):
@@ -60,4 +67,18 @@ class EventGrouper:
             if when and other_when and abs(when - other_when) > self.window:
                 continue
             return other
+        return None
+
+    def _same_release(self, item: Item) -> Item | None:
+        """A changelog entry and a release (or post) of one competitor with one version are one event."""
+        version = _version(item)
+        if not version or not item.competitor:
+            return None
+        for other in reversed(self.items):
+            if (
+                other.competitor == item.competitor
+                and other.source_id != item.source_id
+                and _version(other) == version
+            ):
+                return other
         return None

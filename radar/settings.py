@@ -140,7 +140,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "event_similarity",
-        0.85,
+        0.78,
         "Cosine similarity above which two items from different sources are one event.",
     ),
     Setting(

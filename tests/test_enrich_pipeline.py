@@ -134,3 +134,23 @@ def test_mentions_events_and_language_are_recorded(tmp_path: Path) -> None:
     assert items[("ledger", "Globex raises prices")].event_id != first.event_id
     assert items[("digest", "Old story")].event_id != first.event_id  # too far apart in time
     assert first.language == "en"
+
+
+def test_a_changelog_entry_and_a_release_of_the_same_version_are_one_event(tmp_path: Path) -> None:
+    store = Store(tmp_path / "r.db")
+    entry = _item(
+        "acme-log", "3.2.0 - 2026-11-18", "GPU instances in preview; build cache shared.", "acme"
+    )
+    entry.version = "3.2.0"
+    release = _item(
+        "acme-releases", "v3.2.0: GPU instances (preview)", "Deploy models on GPUs.", "acme"
+    )
+    release.version = "v3.2.0"
+    other = _item("acme-releases", "v3.1.0", "Unrelated improvements.", "acme")
+    other.version = "3.1.0"
+    for item in (entry, release, other):
+        store.upsert_item(item)
+    Enricher(store, HashEmbedder(), events=EventGrouper(0.99, 7)).run()
+    events = {i.title: i.event_id for i in store.items()}
+    assert events["3.2.0 - 2026-11-18"] == events["v3.2.0: GPU instances (preview)"]
+    assert events["v3.1.0"] != events["3.2.0 - 2026-11-18"]
