@@ -30,17 +30,25 @@ def _when(item: Item) -> datetime | None:
 
 class EventGrouper:
     """Give each new item the event of its most similar earlier item from another source, if the
-    two are similar enough and close enough in time; else an event of its own."""
+    two are similar enough and close enough in time; else an event of its own. Two competitors'
+    own items are never one event (their releases may read alike); industry news joins either."""
 
     def __init__(self, threshold: float = 0.85, window_days: int = 7):
         self.threshold = threshold
         self.window = timedelta(days=window_days)
         self.items: list[Item] = []
-        self.vectors: list[Vectors] = []
+        self._matrix = np.zeros((0, 0), dtype=np.float32)  # rows = known vectors, grown in blocks
+        self._rows = 0
 
     def add_known(self, item: Item, vector: Vectors) -> None:
+        if self._rows == len(self._matrix):
+            grown = np.zeros((max(256, 2 * len(self._matrix)), len(vector)), dtype=np.float32)
+            if self._rows:
+                grown[: self._rows] = self._matrix[: self._rows]
+            self._matrix = grown
+        self._matrix[self._rows] = vector
+        self._rows += 1
         self.items.append(item)
-        self.vectors.append(vector)
 
     def assign(self, item: Item, vector: Vectors) -> str:
         match = self._best_match(item, vector)
@@ -55,13 +63,15 @@ class EventGrouper:
         same_release = self._same_release(item)
         if same_release is not None:
             return same_release
-        sims = np.stack(self.vectors) @ vector
+        sims = self._matrix[: self._rows] @ vector
         when = _when(item)
         for index in np.argsort(-sims):
             if sims[index] < self.threshold:
                 return None
             other = self.items[int(index)]
             if other.source_id == item.source_id or other.id == item.id:
+                continue
+            if item.competitor and other.competitor and item.competitor != other.competitor:
                 continue
             other_when = _when(other)
             if when and other_when and abs(when - other_when) > self.window:

@@ -4,7 +4,9 @@ Delivery is at-least-once. Matches are queued in a delivery log before anything 
 marked sent only after the channel accepted the message. A failed delivery stays queued and is
 retried on the next run, never lost. A crash between a successful send and its log write means the
 same message goes out once more on the next run: at most one duplicate, chosen over the risk of a
-lost alert (an analyst can ignore a repeat; a missed security move is worse).
+lost alert (an analyst can ignore a repeat; a missed security move is worse). One more case is
+indistinguishable from a failure: a channel that accepts a message but answers after the timeout
+(apprise's `rto`) gets it again on each run until it answers in time.
 """
 
 from __future__ import annotations

@@ -39,6 +39,13 @@ def enrich(config_path: str, data_dir: str | None, as_json: bool) -> None:
     from radar.report import progress_bar
 
     config, settings, store = _context(config_path, data_dir)
+    if not store.items_to_enrich():  # don't load the model for nothing
+        click.echo(
+            json.dumps({"processed": 0, "messages": ["nothing new to enrich"]})
+            if as_json
+            else "nothing new to enrich"
+        )
+        return
     enricher = build_enricher(store, settings, config)
     with progress_bar("enriching", enabled=not as_json and sys.stderr.isatty()) as advance:
         summary = enricher.run(on_progress=advance)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import resource
 import time
-import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,7 @@ class StageResult:
     name: str
     ok: bool
     seconds: float
-    peak_mib: float
+    peak_mib: float  # the process's peak RSS when the stage ended
     counts: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
 
@@ -56,8 +55,12 @@ class DailySummary:
         }
 
 
+def _peak_mib() -> float:
+    """The process's peak resident memory so far (cheap, unlike tracemalloc, and what the OS sees)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _timed(name: str, work: Callable[[], dict[str, Any]]) -> StageResult:
-    tracemalloc.start()
     started = time.monotonic()
     try:
         counts = work()
@@ -67,11 +70,8 @@ def _timed(name: str, work: Callable[[], dict[str, Any]]) -> StageResult:
     except Exception as exc:  # a stage must never take the job down silently
         logger.exception("stage %s failed", name)
         counts, ok, error = {}, False, f"{type(exc).__name__}: {exc}"
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return StageResult(
-        name, ok, round(time.monotonic() - started, 3), round(peak, 1), counts, error
-    )
+    seconds = round(time.monotonic() - started, 3)
+    return StageResult(name, ok, seconds, round(_peak_mib(), 1), counts, error)
 
 
 def run_daily(
@@ -89,11 +89,8 @@ def run_daily(
         store.close()
         started = time.monotonic()
         crawl = run_crawl(config, data_dir=str(settings.data_dir), shard=shard)
-        # tracemalloc would slow Scrapy down; the crawl's peak is the process's peak so far
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        crawl_stage = StageResult(
-            "crawl", True, round(time.monotonic() - started, 3), round(peak, 1), crawl.counts
-        )
+        seconds = round(time.monotonic() - started, 3)
+        crawl_stage = StageResult("crawl", True, seconds, round(_peak_mib(), 1), crawl.counts)
         summary.stages.append(crawl_stage)
         if on_stage:
             on_stage(crawl_stage)
@@ -132,6 +129,9 @@ def _stages(
 ) -> list[tuple[str, Callable[[], dict[str, Any]]]]:
     def enrich() -> dict[str, Any]:
         from enrich import build_enricher
+
+        if not store.items_to_enrich():  # nothing new: don't load the model at all
+            return {"processed": 0, "messages": ["nothing new to enrich"]}
 
         enricher = build_enricher(store, settings, config)
         result = enricher.run().to_json()

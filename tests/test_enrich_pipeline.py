@@ -154,3 +154,15 @@ def test_a_changelog_entry_and_a_release_of_the_same_version_are_one_event(tmp_p
     events = {i.title: i.event_id for i in store.items()}
     assert events["3.2.0 - 2026-11-18"] == events["v3.2.0: GPU instances (preview)"]
     assert events["v3.1.0"] != events["3.2.0 - 2026-11-18"]
+
+
+def test_two_competitors_own_items_are_never_one_event(tmp_path: Path) -> None:
+    store = Store(tmp_path / "r.db")
+    text = "Single sign-on with SAML and SCIM provisioning is now available on every plan."
+    store.upsert_item(_item("acme-log", "SSO for everyone", text, "acme"))
+    store.upsert_item(_item("globex-log", "SSO for everyone", text, "globex"))
+    store.upsert_item(_item("wire", "SSO for everyone", text))
+    Enricher(store, HashEmbedder(), events=EventGrouper(0.8, 7)).run()
+    events = {i.source_id: i.event_id for i in store.items()}
+    assert events["acme-log"] != events["globex-log"]
+    assert events["wire"] in (events["acme-log"], events["globex-log"])
