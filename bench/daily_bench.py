@@ -5,7 +5,7 @@ Generates, per competitor, 5 Markdown changelogs, 5 RSS blogs and 2 pricing page
 industry news feeds), every entry dated in the last 4 weeks; serves them with `python -m
 radar.devserver` on 127.0.0.1; writes alerts.yaml with rules delivering to a local JSON webhook
 (tests/receivers.py); runs `radar daily --json` twice as child processes with the real default
-embedding model. Per stage: seconds and peak from the JSON (tracemalloc; the crawl's is the
+embedding model. Per stage: seconds and peak from the JSON (the process's peak RSS; the crawl's is the
 process's RSS so far); RSS sampled from /proc every 0.1 s, split at the crawl's end ("Spider
 closed" in the run log) and the stages' seconds.
 Writes bench/results/daily.json.
@@ -236,7 +236,7 @@ def items_of(stage: dict[str, Any]) -> str:
 
 
 def table(run: dict[str, Any]) -> str:
-    head = f"{'stage':<8} {'seconds':>8} {'tracemalloc peak MiB':>21} {'RSS max MiB':>12}  items"
+    head = f"{'stage':<8} {'seconds':>8} {'peak RSS MiB (JSON)':>21} {'RSS max MiB':>12}  items"
     rows = [head, "-" * len(head)]
     for s in run["stages"]:
         peak = f"{s['peak_mib']} (RSS)" if s["name"] == "crawl" else s["peak_mib"]
