@@ -203,7 +203,7 @@ def plain_scrapy(urls_file: Path, settings_file: Path) -> None:
             stats["bytes"] += len(response.body)
 
     settings = json.loads(settings_file.read_text(encoding="utf-8"))
-    process = CrawlerProcess(settings, install_root_handler=False)
+    process = CrawlerProcess({**settings, "LOG_INSTALL_ROOT_HANDLER": False})
     process.crawl(PlainSpider)
     process.start()
     print(json.dumps(stats))

@@ -49,7 +49,7 @@ def fetch(url: str, settings: Settings) -> Fetched:
 
     sink: dict[str, Any] = {}
     config = {**scrapy_settings(settings), "ITEM_PIPELINES": {}}
-    process = CrawlerProcess(config, install_root_handler=False)
+    process = CrawlerProcess({**config, "LOG_INSTALL_ROOT_HANDLER": False})
     process.crawl(_FetchSpider, url=url, sink=sink, timeout=settings["download_timeout"])
     process.start()
     if "fetched" not in sink:

@@ -125,10 +125,13 @@ class SentenceTransformerEmbedder:
         precision: str | None = DEFAULTS["precision"],
     ):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
+        import transformers
         from sentence_transformers import SentenceTransformer
 
+        transformers.utils.logging.disable_progress_bar()  # no "Loading weights" bar in job logs
         path = resolve_model(model)
         self.device = pick_device(device)
         self.quantized = bool(quantize and self.device == "cpu")

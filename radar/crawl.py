@@ -74,7 +74,7 @@ def run_crawl(
     summary = CrawlSummary(run_id, settings.data_dir)
     if on_start:
         on_start(len(sources))
-    process = CrawlerProcess(scrapy_settings(settings), install_root_handler=False)
+    process = CrawlerProcess({**scrapy_settings(settings), "LOG_INSTALL_ROOT_HANDLER": False})
     crawler = process.create_crawler(RadarSpider)
 
     def item_scraped(item: Any) -> None:
