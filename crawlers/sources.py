@@ -67,17 +67,26 @@ class SourceCrawl:
             self.result.seen_ids = sorted(self.seen)
             yield self.result
 
-    def emit(self, item: Item, fingerprint: str | None = None) -> Iterator[Item]:
-        """Yield an item unless it is a duplicate on this page or unchanged since last time."""
+    def emit(
+        self,
+        item: Item,
+        fingerprint: str | None = None,
+        where: str = "on the page",
+        fetch_url: str | None = None,
+    ) -> Iterator[Item | FollowUp]:
+        """Yield a new or changed item (or, with ``fetch_url``, the request for its full text);
+        skip a duplicate on this page with a reason, and an item unchanged since last time."""
         if item.id in self.seen:
-            self.result.skipped.append(
-                f"duplicate entry {item.title!r} on the page: kept the first"
-            )
+            self.result.skipped.append(f"duplicate entry {item.title!r} {where}: kept the first")
             return
         self.seen.add(item.id)
         if fingerprint:
             item.extra["fingerprint"] = fingerprint
-        if self.known.get(item.id) != (fingerprint or item.content_hash):
+        if self.known.get(item.id) == (fingerprint or item.content_hash):
+            return
+        if fetch_url:
+            yield FollowUp(fetch_url, self.parse_article, {"item": item})
+        else:
             yield item
 
     def new_item(self, kind: str, key: str, **fields: Any) -> Item:
@@ -162,17 +171,8 @@ class SourceCrawl:
             item.published = self.now
             item.extra["published_from"] = "first_seen"
         fingerprint = sha1(entry.title, entry.summary, entry.content, entry.url)[:20]
-        if self.source.full_text and entry.url and self.known.get(item.id) != fingerprint:
-            if item.id in self.seen:
-                self.result.skipped.append(
-                    f"duplicate entry {item.title!r} in the feed: kept the first"
-                )
-                return
-            self.seen.add(item.id)
-            item.extra["fingerprint"] = fingerprint
-            yield FollowUp(entry.url, self.parse_article, {"item": item})
-            return
-        yield from self.emit(item, fingerprint)
+        fetch = entry.url if self.source.full_text else None
+        yield from self.emit(item, fingerprint, "in the feed", fetch)
 
     def parse_article(self, response: Response) -> Iterator[Item]:
         item: Item = response.meta["item"]

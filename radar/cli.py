@@ -173,12 +173,10 @@ def status(data_dir: str | None, config_path: str, as_json: bool) -> None:
     Example: radar status --json
     """
     from radar.report import print_status
-    from radar.store import Store
+    from radar.store import Store, existing_store
 
     settings = load_settings(config_path, data_dir)
-    db = settings.data_dir / "radar.db"
-    if not db.exists():
-        raise RadarError(f"no store at {db}: run `radar crawl` first")
+    db = existing_store(settings.data_dir)
     store = Store(db)
     health, runs = store.source_health(), store.runs(limit=1)
     if as_json:

@@ -9,13 +9,13 @@ from typing import Any
 import click
 
 from radar.cli import config_option, data_dir_option, json_option, load_settings, main
-from radar.errors import ConfigError, RadarError
+from radar.errors import ConfigError
 
 
 def build_engine(config_path: str, data_dir: str | None) -> Any:
     from radar.alerts import AlertEngine
     from radar.alerts_config import load_alerts
-    from radar.store import Store
+    from radar.store import Store, existing_store
 
     settings = load_settings(config_path, data_dir)
     path = Path(settings["alerts_file"])
@@ -24,9 +24,7 @@ def build_engine(config_path: str, data_dir: str | None) -> Any:
             f"{path}: no alerts file (setting alerts_file); see the README, section Alerts"
         )
     alerts = load_alerts(path)
-    db = settings.data_dir / "radar.db"
-    if not db.exists():
-        raise RadarError(f"no store at {db}: run `radar crawl` first")
+    db = existing_store(settings.data_dir)
     embedder = None
     if any(rule.semantic for rule in alerts.rules):
         from enrich import build_embedder

@@ -67,13 +67,10 @@ def import_cmd(file: str, data_dir: str | None, config_path: str) -> None:
 
 
 def _open_store(data_dir: str | None, config_path: str, create: bool = False) -> Any:
-    from radar.store import Store
+    from radar.store import Store, existing_store, store_path
 
     settings = load_settings(config_path, data_dir)
-    db = settings.data_dir / "radar.db"
-    if not create and not db.exists():
-        raise RadarError(f"no store at {db}: run `radar crawl` first")
-    return Store(db)
+    return Store(store_path(settings.data_dir) if create else existing_store(settings.data_dir))
 
 
 @main.group()

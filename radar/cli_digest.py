@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from radar.cli import config_option, data_dir_option, load_settings, main
-from radar.errors import RadarError
 
 
 @main.command()
@@ -39,14 +38,12 @@ def digest(
     from radar.config import load_config
     from radar.digest import build_digest
     from radar.digest_render import render_html, render_markdown, send_digest
-    from radar.store import Store
+    from radar.store import Store, existing_store
     from search import get_backend
 
     config = load_config(config_path) if Path(config_path).exists() else None
     settings = load_settings(config_path, data_dir)
-    db = settings.data_dir / "radar.db"
-    if not db.exists():
-        raise RadarError(f"no store at {db}: run `radar daily` (or crawl, enrich and index) first")
+    db = existing_store(settings.data_dir, "run `radar daily` (or crawl, enrich and index) first")
     store = Store(db)
     backend = get_backend(settings, db)
     try:

@@ -16,14 +16,15 @@ def _context(config_path: str, data_dir: str | None) -> tuple[Any, Any, Any]:
     from pathlib import Path
 
     from radar.config import load_config
-    from radar.store import Store
+    from radar.store import Store, existing_store
 
     config = load_config(config_path) if Path(config_path).exists() else None
     settings = load_settings(config_path, data_dir)
-    db = settings.data_dir / "radar.db"
-    if not db.exists():
-        raise RadarError(f"no store at {db}: run `radar crawl` (or `radar import`) first")
-    return config, settings, Store(db)
+    return (
+        config,
+        settings,
+        Store(existing_store(settings.data_dir, "run `radar crawl` (or `radar import`) first")),
+    )
 
 
 @main.command()

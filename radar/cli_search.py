@@ -20,13 +20,11 @@ class _Context:
     """Settings, store and backend of one command; labels of themes for display."""
 
     def __init__(self, config_path: str, data_dir: str | None):
-        from radar.store import Store
+        from radar.store import Store, existing_store
         from search import get_backend
 
         self.settings = load_settings(config_path, data_dir)
-        db = self.settings.data_dir / "radar.db"
-        if not db.exists():
-            raise RadarError(f"no store at {db}: run `radar crawl` (or `radar import`) first")
+        db = existing_store(self.settings.data_dir, "run `radar crawl` (or `radar import`) first")
         self.store = Store(db)
         self.backend = get_backend(self.settings, store_path=db)
         self.backend.check()

@@ -48,9 +48,9 @@ def serve(host: str | None, port: int | None, workers: int, config_path: str,
             f"refusing to serve on {host} without a token: set RADAR_SERVE_TOKEN (setting"
             " serve_token), or bind to 127.0.0.1"
         )
-    db = settings.data_dir / "radar.db"
-    if not db.exists():
-        raise RadarError(f"no store at {db}: run `radar crawl` (or `radar import`) first")
+    from radar.store import existing_store
+
+    db = existing_store(settings.data_dir, "run `radar crawl` (or `radar import`) first")
     try:
         import uvicorn
 

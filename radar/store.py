@@ -14,10 +14,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from radar.errors import RadarError
 from radar.records import Item, SourceResult, utcnow
 from radar.store_enrich import ENRICH_SCHEMA, EnrichStoreMixin
 
 SCHEMA_VERSION = 2
+STORE_FILE = "radar.db"
 HISTORY = 10  # item counts kept per source for the "probably broken" check
 
 _SCHEMA = """
@@ -122,7 +124,7 @@ class Store(EnrichStoreMixin):
 
     @classmethod
     def in_dir(cls, data_dir: str | Path, broken_drop_ratio: float = 0.5) -> Store:
-        return cls(Path(data_dir) / "radar.db", broken_drop_ratio)
+        return cls(store_path(data_dir), broken_drop_ratio)
 
     def close(self) -> None:
         self.db.close()
@@ -405,6 +407,18 @@ class Store(EnrichStoreMixin):
             {**dict(r), "counts": json.loads(r["counts"]), "sources": json.loads(r["sources"])}
             for r in rows
         ]
+
+
+def store_path(data_dir: str | Path) -> Path:
+    return Path(data_dir) / STORE_FILE
+
+
+def existing_store(data_dir: str | Path, hint: str = "run `radar crawl` first") -> Path:
+    """The store's path in a data dir; a one-line RadarError saying what to run when it is absent."""
+    path = store_path(data_dir)
+    if not path.exists():
+        raise RadarError(f"no store at {path}: {hint}")
+    return path
 
 
 def suspect_reason(history: list[int], found: int, ratio: float) -> str | None:
