@@ -26,6 +26,8 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python bench/code_shape.py
 	$(BIN)/pytest -q
 
 ## Quality figures on ../shared/corpus (printed and written to bench/results/).

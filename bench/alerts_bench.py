@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from radar.alerts import AlertEngine, AppriseNotifier  # noqa: E402
 from radar.alerts_config import AlertsConfig, Rule  # noqa: E402
-from radar.records import Item, item_id  # noqa: E402
+from radar.core.records import Item, item_id  # noqa: E402
 from radar.store import Store  # noqa: E402
 from tests.receivers import WebhookReceiver  # noqa: E402
 
@@ -81,9 +81,7 @@ def add_items(store: Store, run: int, per_run: int) -> set[str]:
         items.append(item)
         if security:
             matching.add(url)
-    with store.transaction():
-        for item in items:
-            store._upsert(item, None, f"{date.today()}T12:00:00Z")
+    store.upsert_items(items, now=f"{date.today()}T12:00:00Z")
     store.save_enrichment(items)
     return matching
 
@@ -127,9 +125,7 @@ def scenario(name: str, modes: list[str], per_run: int, batch: int, tmp: Path) -
             runs.append({"run": run, "mode": mode, "seconds": seconds, **summary})
             runs[-1]["received_lines"] = len(delivered_urls(hook.posts[before:]))
     silent.close()
-    pending = store.db.execute(
-        "SELECT COUNT(*) FROM alert_deliveries WHERE status != 'sent'"
-    ).fetchone()[0]
+    pending = store.count_unsent_alerts()
     store.close()
     copies = Counter(delivered_urls([p for _, p in arrived]))
     where: dict[str, list[str]] = {}

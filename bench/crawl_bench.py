@@ -173,11 +173,11 @@ def run_plain(urls_file: Path, config: Path, pages: int) -> dict[str, Any]:
 def plain_settings(config: Path) -> dict[str, Any]:
     """Radar's Scrapy settings without its pipeline, its middlewares and its settings object."""
     from crawlers.settings import scrapy_settings
-    from radar.config import load_config
-    from radar.settings import Settings
+    from radar.core.config import load_config
+    from radar.core.settings import Settings
 
     settings = scrapy_settings(Settings(load_config(config).settings))
-    for key in ("ITEM_PIPELINES", "DOWNLOADER_MIDDLEWARES", "RADAR_SETTINGS", "SPIDER_MODULES"):
+    for key in ("ITEM_PIPELINES", "DOWNLOADER_MIDDLEWARES", "SPIDER_MODULES"):
         settings.pop(key)
     settings.pop("NEWSPIDER_MODULE")
     return settings

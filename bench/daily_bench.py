@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import random
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -222,11 +221,20 @@ def alert_lines(post: dict[str, Any]) -> int:
 
 def store_facts(db: Path) -> dict[str, Any]:
     """The crawl's own run record (whole seconds); events that span several competitors."""
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        row = conn.execute("SELECT started, finished FROM runs WHERE command = 'crawl' ORDER BY id DESC").fetchone()  # fmt: skip
-        mixed = conn.execute("SELECT COUNT(*), SUM(n) FROM (SELECT COUNT(*) AS n FROM items WHERE competitor IS NOT NULL GROUP BY event_id HAVING COUNT(DISTINCT competitor) > 1)").fetchone()  # fmt: skip
-    start, end = (datetime.fromisoformat(x.replace("Z", "+00:00")) for x in row)
-    return {"crawl_run_record_s": (end - start).total_seconds(), "events_across_competitors": mixed[0], "items_in_them": mixed[1] or 0}  # fmt: skip
+    from radar.store import Store
+
+    store = Store(db)
+    try:
+        run = next(r for r in store.runs(limit=1000) if r["command"] == "crawl")
+        events: dict[str | None, list[str]] = {}
+        for item in store.items():
+            if item.competitor is not None:
+                events.setdefault(item.event_id, []).append(item.competitor)
+    finally:
+        store.close()
+    start, end = (datetime.fromisoformat(run[k].replace("Z", "+00:00")) for k in ("started", "finished"))  # fmt: skip
+    mixed = [len(c) for c in events.values() if len(set(c)) > 1]
+    return {"crawl_run_record_s": (end - start).total_seconds(), "events_across_competitors": len(mixed), "items_in_them": sum(mixed)}  # fmt: skip
 
 
 def items_of(stage: dict[str, Any]) -> str:

@@ -29,10 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from daily_bench import NAMES, entry  # noqa: E402
 
+from radar.core.records import Item, item_id  # noqa: E402
+from radar.core.settings import Settings  # noqa: E402
 from radar.digest import build_digest, parse_week  # noqa: E402
 from radar.digest_render import render_html, render_markdown  # noqa: E402
-from radar.records import Item, item_id  # noqa: E402
-from radar.settings import Settings  # noqa: E402
 from radar.store import Store  # noqa: E402
 from search import get_backend  # noqa: E402
 from search.indexer import Indexer  # noqa: E402
@@ -114,9 +114,9 @@ def build_store(tmp: Path, size: int, monday: Any) -> tuple[Store, Any, float]:
     started = time.perf_counter()
     store = Store(tmp / "radar.db")
     store.save_configured_themes(load_theme_specs(ROOT / "config" / "themes.yaml"))
-    with store.transaction():
-        for item in items:
-            store._upsert(item, None, f"{item.published}T12:00:00Z")
+    for item in items:
+        item.first_seen = item.last_seen = f"{item.published}T12:00:00Z"
+    store.upsert_items(items)
     store.save_enrichment(items)
     backend = get_backend(Settings({"data_dir": str(tmp)}, env={}), tmp / "radar.db")
     Indexer(store, backend).run()

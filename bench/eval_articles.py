@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from crawlers.articles import EXTRACT_OPTIONS, extract_article  # noqa: E402
-from radar.errors import ExtractionError  # noqa: E402
+from radar.core.errors import ExtractionError  # noqa: E402
 
 DEFAULT_CORPUS = ROOT / ".." / "shared" / "corpus"
 

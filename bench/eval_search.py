@@ -77,12 +77,12 @@ class CorpusDoc:
     """One item to index, with the judgement keys that name it."""
 
     keys: list[tuple[str, ...]]
-    item: Any  # radar.records.Item
+    item: Any  # radar.core.records.Item
 
 
 def corpus_docs() -> list[CorpusDoc]:
     from crawlers.changelog import segment
-    from radar.records import Item, item_id
+    from radar.core.records import Item, item_id
 
     docs: list[CorpusDoc] = []
     for path in changelog_files():
@@ -167,10 +167,7 @@ def build(embedder: Any, rebuild: bool = False, log: Callable[[str], None] = pri
     t0 = time.perf_counter()
     docs = corpus_docs()
     store = Store(path)
-    with store.transaction():
-        now = "2026-01-01T00:00:00Z"
-        for doc in docs:
-            store._upsert(doc.item, None, now)
+    store.upsert_items((doc.item for doc in docs), now="2026-01-01T00:00:00Z")
     log(f"stored {len(docs)} items in {time.perf_counter() - t0:.1f}s; embedding…")
     t1 = time.perf_counter()
     summary = Enricher(store, embedder).run()

@@ -22,7 +22,7 @@ import crawl_bench  # noqa: E402
 
 from crawlers.feeds import _parse_feed  # noqa: E402
 from crawlers.feeds_fast import fast_parse  # noqa: E402
-from radar.errors import ExtractionError  # noqa: E402
+from radar.core.errors import ExtractionError  # noqa: E402
 
 URL = "https://example.test/feed"
 HEADERS = {"content-type": "application/xml", "content-location": URL}

@@ -93,7 +93,7 @@ class Server:
 def serve(data_dir: Path, port: int) -> None:
     import uvicorn
 
-    from radar.settings import Settings
+    from radar.core.settings import Settings
     from radar.web import create_app
 
     app = create_app(Settings({"data_dir": str(data_dir)}, env={}), warm=True)  # as radar serve

@@ -1,7 +1,7 @@
 """Main text of an article page (feed items that link to the full text, news) via trafilatura.
 
 Pure function: HTML in, :class:`Article` out, no network. A page without usable main text
-raises :class:`~radar.errors.ExtractionError` with one readable line.
+raises :class:`~radar.core.errors.ExtractionError` with one readable line.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 import trafilatura
 
-from radar.errors import ExtractionError
+from radar.core.errors import ExtractionError
 
 __all__ = ["Article", "decode_html", "extract_article"]
 

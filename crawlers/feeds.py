@@ -1,34 +1,37 @@
 """Feed parsing (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON Feed 1/1.1) and feed auto-discovery.
 
 Pure functions: bytes in, dataclasses out, no network. Content that cannot be turned into
-entries raises :class:`~radar.errors.ExtractionError` with one readable line; no other
+entries raises :class:`~radar.core.errors.ExtractionError` with one readable line; no other
 exception escapes :func:`parse_feed`.
 """
 
 from __future__ import annotations
 
-import calendar
 import gzip
-import hashlib
 import io
-import json
 import logging
 import re
-import time
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
-from dateutil import parser as dateparser
 from lxml import etree
 
 from crawlers.feeds_fast import fast_parse
+from crawlers.feeds_json import parse_json_feed
+from crawlers.feeds_model import (
+    FeedEntry,
+    ParsedFeed,
+    absolute,
+    hash_id,
+    one_line,
+    string_to_iso,
+    struct_to_iso,
+)
 from crawlers.text import collapse, html_to_text
-from radar.errors import ExtractionError
+from radar.core.errors import ExtractionError
 
 __all__ = [
     "FeedEntry",
@@ -45,47 +48,12 @@ logger = logging.getLogger(__name__)
 FEED_TYPES = frozenset(
     {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/json"}
 )
-JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/1", "http://jsonfeed.org/version/1")
 # feedparser sets bozo for these although the document parsed fine.
 BENIGN_BOZO = (feedparser.NonXMLContentType,)
 MAX_GUNZIPPED = 64 * 1024 * 1024
-ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-@dataclass
-class FeedEntry:
-    id: str
-    title: str
-    url: str
-    published: str | None
-    summary: str
-    content: str
-    author: str | None = None
-
-
-@dataclass
-class ParsedFeed:
-    title: str
-    link: str | None
-    entries: list[FeedEntry] = field(default_factory=list)
-    warning: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        keys = ("id", "title", "url", "published", "summary")
-        return {
-            "title": self.title,
-            "entries": [{k: getattr(e, k) for k in keys} for e in self.entries],
-        }
 
 
 # --------------------------------------------------------------------------- text helpers
-
-_HTMLISH = re.compile(r"</?[a-zA-Z][^>]*>|&#?\w+;")
-
-
-def _plain_or_html(value: str) -> str:
-    """Text of a field that should be plain but is often HTML-escaped in practice."""
-    return html_to_text(value) if _HTMLISH.search(value) else collapse(value, keep_lines=True)
 
 
 def _detail_text(value: str | None, detail: Mapping[str, Any] | None) -> str:
@@ -170,7 +138,7 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
     except Exception as exc:  # bad web input must not crash a run; keep the reason
         logger.exception("unexpected error while parsing feed %s", url)
         raise ExtractionError(
-            f"malformed feed, the parser failed on it ({type(exc).__name__}: {_one_line(exc)})"
+            f"malformed feed, the parser failed on it ({type(exc).__name__}: {one_line(exc)})"
         ) from exc
 
 
@@ -184,7 +152,7 @@ def _parse_feed(
     if not body.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise ExtractionError("empty response: no feed content")
     if _head(body).lstrip().startswith((b"{", b"[")):
-        return _parse_json_feed(body, url)
+        return parse_json_feed(body, url)
     body, junk = _strip_leading_junk(body)
     response_headers = {k.lower(): v for k, v in headers.items()}
     response_headers.setdefault("content-type", "application/xml")
@@ -200,7 +168,7 @@ def _parse_feed(
     title = _detail_text(feed.get("title"), feed.get("title_detail")).replace("\n", " ")
     return ParsedFeed(
         title=title,
-        link=_absolute(feed.get("link"), url) or None,
+        link=absolute(feed.get("link"), url) or None,
         entries=entries,
         warning=_bozo_reason(parsed) if _is_bad_bozo(parsed) else junk,
     )
@@ -258,26 +226,22 @@ def _bozo_reason(parsed: Any) -> str:
     exc = parsed.get("bozo_exception")
     line = getattr(exc, "getLineNumber", lambda: None)()
     where = f" (line {line})" if line else ""
-    return f"{type(exc).__name__}: {_one_line(exc)}{where}"
-
-
-def _one_line(exc: object) -> str:
-    return collapse(str(exc))[:300] or "no details"
+    return f"{type(exc).__name__}: {one_line(exc)}{where}"
 
 
 def _entry_from_feedparser(e: Any, feed_url: str, atom: bool) -> FeedEntry:
     title = _detail_text(e.get("title"), e.get("title_detail")).replace("\n", " ")
     link = _entry_link(e, feed_url, atom)
     # dict.get: FeedParserDict maps updated -> published with a DeprecationWarning
-    published = _struct_to_iso(dict.get(e, "published_parsed") or dict.get(e, "updated_parsed"))
+    published = struct_to_iso(dict.get(e, "published_parsed") or dict.get(e, "updated_parsed"))
     if published is None:
-        published = _string_to_iso(dict.get(e, "published") or dict.get(e, "updated"))
+        published = string_to_iso(dict.get(e, "published") or dict.get(e, "updated"))
     summary = _detail_text(e.get("summary"), e.get("summary_detail"))
     content = "\n".join(
         t for t in (_detail_text(c.get("value"), c) for c in e.get("content") or []) if t
     )
     author = collapse(str(e.get("author") or "")) or None
-    entry_id = collapse(str(e.get("id") or "")) or link or _hash_id(title, published)
+    entry_id = collapse(str(e.get("id") or "")) or link or hash_id(title, published)
     return FeedEntry(entry_id, title, link, published, summary, content, author)
 
 
@@ -290,113 +254,10 @@ def _entry_link(e: Any, feed_url: str, atom: bool) -> str:
     candidates = [e.get("link")] if not (atom and e.get("guidislink")) else []
     candidates += [x.get("href") for x in e.get("links") or [] if x.get("rel") == "alternate"]
     for candidate in candidates:
-        link = _absolute(candidate, feed_url)
+        link = absolute(candidate, feed_url)
         if urlsplit(link).scheme in ("http", "https"):
             return link
     return ""
-
-
-def _absolute(link: object, base: str) -> str:
-    link = collapse(str(link or ""))
-    if not link:
-        return ""
-    try:
-        return urljoin(base, link)
-    except ValueError:  # e.g. an invalid IPv6 literal
-        return link
-
-
-def _hash_id(title: str, published: str | None) -> str:
-    return hashlib.sha1(f"{title}\n{published or ''}".encode()).hexdigest()
-
-
-def _struct_to_iso(value: time.struct_time | None) -> str | None:
-    if not value:
-        return None
-    try:
-        stamp = calendar.timegm(value)
-        return datetime.fromtimestamp(stamp, UTC).strftime(ISO_FORMAT)
-    except (OverflowError, ValueError, OSError):
-        return None
-
-
-def _string_to_iso(value: object) -> str | None:
-    """Dates feedparser could not read (or JSON Feed RFC 3339 dates), as UTC ISO 8601."""
-    text = collapse(str(value or ""))
-    if not text:
-        return None
-    try:
-        parsed = dateparser.parse(text)
-    except (ValueError, OverflowError, TypeError):
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    try:
-        return parsed.astimezone(UTC).strftime(ISO_FORMAT)
-    except (OverflowError, ValueError):
-        return None
-
-
-# --------------------------------------------------------------------------- JSON Feed
-
-
-def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
-    """JSON Feed 1 / 1.1 (feedparser 6 does not read it), mapped to the same dataclasses."""
-    try:
-        data = json.loads(_decode_json(body))
-    except ValueError as exc:
-        raise ExtractionError(f"malformed JSON feed: {_one_line(exc)}") from None
-    version = data.get("version") if isinstance(data, dict) else None
-    if not isinstance(version, str) or not version.startswith(JSON_FEED_VERSIONS):
-        raise ExtractionError("not a feed: JSON document without a JSON Feed 'version'")
-    items = data.get("items")
-    if not isinstance(items, list):
-        raise ExtractionError("malformed JSON feed: 'items' is missing or not a list")
-    entries = [_entry_from_json(item, url) for item in items if isinstance(item, dict)]
-    dropped = len(items) - len(entries)
-    return ParsedFeed(
-        title=collapse(_str(data.get("title"))),
-        link=_absolute(data.get("home_page_url"), url) or None,
-        entries=entries,
-        warning=f"{dropped} JSON Feed items are not objects and were skipped" if dropped else None,
-    )
-
-
-def _decode_json(body: bytes) -> str:
-    for bom, codec in (
-        (b"\xef\xbb\xbf", "utf-8"),
-        (b"\xff\xfe", "utf-16"),
-        (b"\xfe\xff", "utf-16"),
-    ):
-        if body.startswith(bom):
-            return body.decode(codec, "replace").lstrip("\ufeff")
-    return body.decode("utf-8", "replace")
-
-
-def _entry_from_json(item: Mapping[str, Any], feed_url: str) -> FeedEntry:
-    title = _plain_or_html(_str(item.get("title"))).replace("\n", " ")
-    link = _absolute(_str(item.get("url")) or _str(item.get("external_url")), feed_url)
-    published = _string_to_iso(item.get("date_published") or item.get("date_modified"))
-    content = _str(item.get("content_text")).strip() or html_to_text(_str(item.get("content_html")))
-    author = item.get("author") or next(iter(item.get("authors") or []), None)
-    author_name = collapse(_str(author.get("name"))) if isinstance(author, dict) else ""
-    entry_id = collapse(_str(item.get("id"))) or link or _hash_id(title, published)
-    return FeedEntry(
-        id=entry_id,
-        title=title,
-        url=link,
-        published=published,
-        summary=collapse(_str(item.get("summary")), keep_lines=True),
-        content=collapse(content, keep_lines=True),
-        author=author_name or None,
-    )
-
-
-def _str(value: object) -> str:
-    """JSON values as text: numbers (ids in JSON Feed 1.0) become strings, the rest ""."""
-    if isinstance(value, str):
-        return value
-    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else ""
 
 
 # --------------------------------------------------------------------------- discovery
@@ -424,7 +285,7 @@ def discover_feeds(html: str | bytes, url: str) -> list[str]:
             continue
         if ctype == "application/json" and "/wp-json/" in href:
             continue  # WordPress REST API resource, not a feed
-        absolute = _absolute(href, base)
-        if urlsplit(absolute).scheme in ("http", "https") and absolute not in found:
-            found.append(absolute)
+        feed_url = absolute(href, base)
+        if urlsplit(feed_url).scheme in ("http", "https") and feed_url not in found:
+            found.append(feed_url)
     return found

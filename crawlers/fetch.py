@@ -8,8 +8,8 @@ from typing import Any
 import scrapy
 
 from crawlers.failures import describe_failure
-from radar.errors import SourceError
-from radar.settings import Settings
+from radar.core.errors import SourceError
+from radar.core.settings import Settings
 
 
 @dataclass

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
-import socket
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -21,35 +17,20 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from crawlers.guard import address_problem, url_problem
+
 logger = logging.getLogger(__name__)
 
 
 class RefusedAddress(IgnoreRequest):
-    """The URL resolves to an address this crawler must not reach."""
-
-
-@lru_cache(maxsize=4096)
-def _resolve(host: str) -> tuple[str, ...]:
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError):
-        return ()
-    return tuple(sorted({str(info[4][0]) for info in infos}))
-
-
-def blocked_address(host: str) -> str | None:
-    """The first private / loopback / link-local / reserved address `host` resolves to, if any."""
-    for addr in _resolve(host.strip("[]")):
-        ip = ipaddress.ip_address(addr.split("%", 1)[0])
-        if not ip.is_global or ip.is_multicast:
-            return addr
-    return None
+    """The URL is not http(s), has no host, or resolves to an address this crawler must not reach."""
 
 
 class AddressGuardMiddleware:
-    """Refuse requests to private, loopback, link-local and metadata addresses (SSRF guard).
+    """Only http(s) URLs with a host leave the crawler, and only to public addresses (SSRF guard).
 
-    Redirects pass through again, so a public URL redirecting to 169.254.169.254 is refused too.
+    Every request passes here, redirects included (they are scheduled again). The connect-time
+    check is :class:`crawlers.guard.GuardedResolver`; this one refuses early with a clear message.
     """
 
     def __init__(self, allow_private: bool):
@@ -57,19 +38,14 @@ class AddressGuardMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
-        radar = crawler.settings.getdict("RADAR_SETTINGS")
-        return cls(bool(radar.get("allow_private_networks", False)))
+        return cls(crawler.settings.getbool("RADAR_ALLOW_PRIVATE_NETWORKS"))
 
     def process_request(self, request: Request) -> None:
-        if self.allow_private:
-            return None
-        host = urlsplit(request.url).hostname or ""
-        addr = blocked_address(host)
-        if addr:
-            raise RefusedAddress(
-                f"refused {host}: it resolves to the non-public address {addr} "
-                "(set allow_private_networks: true to crawl it)"
-            )
+        problem = url_problem(request.url)
+        if problem is None and not self.allow_private:
+            problem = address_problem(urlparse_cached(request).hostname or "")
+        if problem:
+            raise RefusedAddress(problem)
         return None
 
 
@@ -101,8 +77,7 @@ class RetryAfterMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
-        radar = crawler.settings.getdict("RADAR_SETTINGS")
-        return cls(float(radar.get("retry_after_max", 30)))
+        return cls(crawler.settings.getfloat("RADAR_RETRY_AFTER_MAX", 30.0))
 
     async def process_response(self, request: Request, response: Response) -> Any:
         if response.status not in (429, 503) or request.meta.get("dont_retry"):

@@ -1,17 +1,37 @@
 """Scrapy settings module (``scrapy.cfg`` points here), derived from Market Radar's settings.
 
-Component order is data, as in Scrapy's own ``default_settings.py``.
+Component order is data, as in Scrapy's own ``default_settings.py``. Our components read named
+``RADAR_*`` settings in ``from_crawler``; the store is opened by the factory that
+``RADAR_STORE_OPENER`` names (the application sets it; this module's default serves
+``scrapy crawl radar`` from the repository root).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from radar.settings import Settings
+from radar.core.settings import Settings
+
+# Only http(s) leaves the crawler: Scrapy's other download handlers are off.
+DOWNLOAD_HANDLERS_OFF = {"file": None, "s3": None, "ftp": None, "data": None}
+# Extensions a crawl does not need: no remote control (the telnet console and the HTTP endpoint
+# that runs Python code, with its token file), no memory watcher, no feed export, no job state.
+EXTENSIONS_OFF = {
+    "scrapy.extensions.remote_control.RemoteControl": None,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.memusage.MemoryUsage": None,
+    "scrapy.extensions.memdebug.MemoryDebugger": None,
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "scrapy.extensions.spiderstate.SpiderState": None,
+}
 
 
 def scrapy_settings(radar: Settings) -> dict[str, Any]:
     """Translate Market Radar settings into Scrapy settings."""
+    return {**_scrapy(radar), **_radar(radar), **_components()}
+
+
+def _scrapy(radar: Settings) -> dict[str, Any]:
     return {
         "BOT_NAME": "market-radar",
         "SPIDER_MODULES": ["crawlers.spiders"],
@@ -33,8 +53,28 @@ def scrapy_settings(radar: Settings) -> dict[str, Any]:
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(radar["concurrent_requests_per_domain"]),
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
+        "MEMUSAGE_ENABLED": False,
         "WARN_ON_GENERATOR_RETURN_VALUE": False,  # re-reads callback source on every response
         "LOG_LEVEL": radar["log_level"],
+    }
+
+
+def _radar(radar: Settings) -> dict[str, Any]:
+    """The named settings our components read in ``from_crawler``."""
+    return {
+        "RADAR_ALLOW_PRIVATE_NETWORKS": radar["allow_private_networks"],
+        "RADAR_RETRY_AFTER_MAX": float(radar["retry_after_max"]),
+        "RADAR_DATA_DIR": str(radar.data_dir),
+        "RADAR_BROKEN_DROP_RATIO": radar["broken_drop_ratio"],
+    }
+
+
+def _components() -> dict[str, Any]:
+    return {
+        "DOWNLOAD_HANDLERS": DOWNLOAD_HANDLERS_OFF,
+        "EXTENSIONS": EXTENSIONS_OFF,
+        "TWISTED_DNS_RESOLVER": "crawlers.guard.GuardedResolver",
         "DOWNLOADER_MIDDLEWARES": {
             "crawlers.middlewares.AddressGuardMiddleware": 40,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
@@ -42,8 +82,8 @@ def scrapy_settings(radar: Settings) -> dict[str, Any]:
             "crawlers.middlewares.RetryAfterMiddleware": 560,
         },
         "ITEM_PIPELINES": {"crawlers.pipelines.StorePipeline": 300},
-        "RADAR_SETTINGS": dict(radar),
     }
 
 
 globals().update(scrapy_settings(Settings()))
+RADAR_STORE_OPENER = "radar.store.open_crawl_store"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scrapy.http import Response, TextResponse
@@ -17,13 +17,14 @@ from w3lib.encoding import http_content_type_encoding
 
 from crawlers.articles import extract_article
 from crawlers.changelog import ChangelogEntry, segment
+from crawlers.credentials import auth_meta, redact, strip_credentials
 from crawlers.feeds import FeedEntry, discover_feeds, parse_feed
 from crawlers.pagewatch import change_body, diff_lines, visible_text
-from radar.config import Config, SourceConfig
-from radar.errors import ExtractionError
-from radar.records import Item, SourceResult, item_id, sha1, utcnow
-from radar.settings import Settings
-from radar.store import Store
+from radar.core.config import Config, SourceConfig
+from radar.core.errors import ExtractionError
+from radar.core.protocols import CrawlStore
+from radar.core.records import Item, SourceResult, item_id, sha1, utcnow
+from radar.core.settings import Settings
 
 _VERSION_RE = re.compile(r"v?(\d+(?:\.\d+)+(?:[-+][\w.]+)?)")
 
@@ -35,19 +36,30 @@ class FollowUp:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class SourceDone:
+    """A source's last item: its result, and the source as the store records it (URL redacted)."""
+
+    source: SourceConfig
+    result: SourceResult
+
+
 def start_url(source: SourceConfig, settings: Settings) -> str:
+    """The first URL of a source, without credentials (they travel as request meta)."""
     if source.url:
-        return source.url
+        return strip_credentials(source.url)[0]
     return f"{settings['github_base_url'].rstrip('/')}/{source.repo}/releases.atom"
 
 
 class SourceCrawl:
     """The state of one source during one crawl."""
 
-    def __init__(self, source: SourceConfig, config: Config, settings: Settings, store: Store):
+    def __init__(self, source: SourceConfig, config: Config, settings: Settings, store: CrawlStore):
         self.source = source
         self.store = store
         self.start_url = start_url(source, settings)
+        self.auth = auth_meta(source.url, source.auth) if source.url else {}
+        self.shown = replace(source, url=redact(source.url), auth=None)
         self.known = store.known_hashes(source.id)
         self.result = SourceResult(source.id, ok=True, removals=source.type == "changelog")
         self.seen: set[str] = set()
@@ -61,11 +73,11 @@ class SourceCrawl:
             self.result.ok = False
             self.result.error = reason
 
-    def finish_if_done(self, force: bool = False) -> Iterator[SourceResult]:
+    def finish_if_done(self, force: bool = False) -> Iterator[SourceDone]:
         if not self.done and (self.pending <= 0 or force):
             self.done = True
             self.result.seen_ids = sorted(self.seen)
-            yield self.result
+            yield SourceDone(self.shown, self.result)
 
     def emit(
         self,
@@ -206,7 +218,7 @@ class SourceCrawl:
         if old is None or old == text:
             return
         added, removed = diff_lines(old, text)
-        title = page_title(response) or self.source.url
+        title = page_title(response) or self.start_url
         yield self.new_item(
             "page_change",
             new_hash,

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from enrich.base import Vectors
-from radar.errors import ConfigError
+from radar.core.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 

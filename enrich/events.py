@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from enrich.base import Vectors
-from radar.records import Item
+from radar.core.records import Item
 
 
 def event_key(item: Item) -> str:

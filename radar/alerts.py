@@ -12,7 +12,6 @@ indistinguishable from a failure: a channel that accepts a message but answers a
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,31 +19,19 @@ from typing import Any
 
 import numpy as np
 
+from radar import textsafe
 from radar.alerts_config import AlertsConfig, Rule
-from radar.errors import DeliveryError
-from radar.records import Item, utcnow
+from radar.core.errors import DeliveryError
+from radar.core.protocols import AlertLog
+from radar.core.records import Item
+from radar.core.stored import Delivery
 
 logger = logging.getLogger(__name__)
 
-ALERT_SCHEMA = """
-CREATE TABLE IF NOT EXISTS alert_deliveries (
-    rule_id TEXT NOT NULL,
-    key TEXT NOT NULL,            -- an item id, or spike:<period>
-    channel TEXT NOT NULL,
-    line TEXT NOT NULL,           -- the message line for this match
-    status TEXT NOT NULL DEFAULT 'pending',   -- pending | sent | failed (failed is retried)
-    attempts INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
-    created TEXT NOT NULL,
-    sent_at TEXT,
-    PRIMARY KEY (rule_id, key, channel)
-);
-CREATE TABLE IF NOT EXISTS alert_state (
-    rule_id TEXT PRIMARY KEY,
-    seq INTEGER NOT NULL,
-    updated TEXT NOT NULL
-);
-"""
+LABEL_LIMIT = 80
+# apprise plugins whose Markdown dialect the alert lines are converted to; any other channel gets
+# plain text, which apprise escapes for the channel's own format
+CHANNEL_FORMATS = {"NotifySlack": "slack", "NotifyDiscord": "markdown", "NotifyEmail": "html"}
 
 
 @dataclass
@@ -66,14 +53,17 @@ class AppriseNotifier:
     def send(self, url: str, title: str, body: str) -> None:
         import apprise
 
+        declared = {"text": apprise.NotifyFormat.TEXT, "html": apprise.NotifyFormat.HTML}
         sender = apprise.Apprise()
         if not sender.add(url):
             raise DeliveryError(f"not a URL apprise understands: {url.split('://', 1)[0]}://…")
         logs: list[str] = []
+        fmt = CHANNEL_FORMATS.get(type(sender[0]).__name__, "text")
         result = sender.notify(
-            body=body,
-            title=title,
-            body_format=apprise.NotifyFormat.MARKDOWN,
+            body=textsafe.convert(body, fmt),
+            title=textsafe.convert(title, "text" if fmt == "html" else fmt),  # a subject
+            # declared text is escaped by apprise for the channel; our Markdown is escaped already
+            body_format=declared.get(fmt, apprise.NotifyFormat.MARKDOWN),
             log_callback=lambda entry, _plugin: logs.append(str(getattr(entry, "message", entry))),
         )
         if not result:
@@ -81,10 +71,13 @@ class AppriseNotifier:
 
 
 def item_line(item: Item) -> str:
-    themes = ", ".join(t.get("label") or t["id"] for t in item.themes[:3]) or "no theme"
-    who = item.competitor or "industry"
-    day = (item.published or item.first_seen or "")[:10]
-    return f"- **{item.title}** ({who}; {themes}; {day}) {item.url}"
+    """One match as a line of our Markdown, crawled text escaped (`textsafe.convert` adapts it)."""
+    labels = (t.get("label") or t["id"] for t in item.themes[:3])
+    themes = ", ".join(textsafe.markdown(label, LABEL_LIMIT) for label in labels) or "no theme"
+    who = textsafe.markdown(item.competitor or "industry", LABEL_LIMIT)
+    day = textsafe.markdown((item.published or item.first_seen or "")[:10])
+    url = textsafe.http_url(item.url) or ""
+    return f"- **{textsafe.markdown(item.title)}** ({who}; {themes}; {day}) {url}".rstrip()
 
 
 def matches(rule: Rule, item: Item) -> bool:
@@ -110,15 +103,13 @@ def matches(rule: Rule, item: Item) -> bool:
 class AlertEngine:
     def __init__(
         self,
-        store: Any,
+        store: AlertLog,
         config: AlertsConfig,
         embedder: Any = None,
         notifier: Any = None,
         now: Callable[[], datetime] | None = None,
     ):
         self.store = store
-        self.db: sqlite3.Connection = store.db
-        self.db.executescript(ALERT_SCHEMA)
         self.config = config
         self.embedder = embedder
         self.notifier = notifier or AppriseNotifier()
@@ -127,41 +118,22 @@ class AlertEngine:
     # -- matching -------------------------------------------------------------------------------
     def collect(self, summary: AlertSummary) -> None:
         for rule in self.config.rules:
-            mark = self.db.execute(
-                "SELECT seq FROM alert_state WHERE rule_id = ?", (rule.id,)
-            ).fetchone()
-            items, top = self._candidates(mark[0] if mark else None)
+            items, top = self._candidates(self.store.alert_mark(rule.id))
             found = self._match(rule, items)
-            with self.store.transaction():
-                for item in found:
-                    self._queue(rule, item.id, item_line(item))
-                self.db.execute(
-                    "INSERT INTO alert_state (rule_id, seq, updated) VALUES (?, ?, ?)"
-                    " ON CONFLICT(rule_id) DO UPDATE SET seq = excluded.seq, updated = excluded.updated",
-                    (rule.id, top, utcnow()),
-                )
+            lines = {item.id: item_line(item) for item in found}
+            self.store.queue_alerts(rule.id, rule.channels, lines, mark=top)
             summary.matched += len(found)
             if rule.spike is not None:
                 self._check_spike(rule, summary)
 
     def _candidates(self, mark: int | None) -> tuple[list[Item], int]:
         """Enriched active items newer than the rule's mark; a new rule looks at items dated in the last week."""
-        from radar.store import _row_to_item
 
-        top = int(self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM items").fetchone()[0])
-        if mark is None:
-            since = (self.now() - timedelta(days=7)).strftime("%Y-%m-%d")
-            rows = self.db.execute(
-                "SELECT * FROM items WHERE status = 'active' AND enriched_hash IS NOT NULL"
-                " AND COALESCE(published, first_seen) >= ?",
-                (since,),
-            )
-        else:
-            rows = self.db.execute(
-                "SELECT * FROM items WHERE status = 'active' AND enriched_hash IS NOT NULL AND seq > ?",
-                (mark,),
-            )
-        return [_row_to_item(r) for r in rows], top
+        top = self.store.newest_seq()
+        if mark is not None:
+            return self.store.enriched_items(after_seq=mark), top
+        since = (self.now() - timedelta(days=7)).strftime("%Y-%m-%d")
+        return self.store.enriched_items(since=since), top
 
     def _match(self, rule: Rule, items: list[Item]) -> list[Item]:
         found = [i for i in items if matches(rule, i)]
@@ -182,28 +154,16 @@ class AlertEngine:
             ]
         return found
 
-    def _queue(self, rule: Rule, key: str, line: str) -> None:
-        for channel in rule.channels:
-            self.db.execute(
-                "INSERT OR IGNORE INTO alert_deliveries (rule_id, key, channel, line, created) VALUES (?, ?, ?, ?, ?)",
-                (rule.id, key, channel, line, utcnow()),
-            )
-
     def _check_spike(self, rule: Rule, summary: AlertSummary) -> None:
-        from radar.store import _row_to_item
 
         spike = rule.spike
         assert spike is not None
         now = self.now()
         start = now - timedelta(days=spike.window_days + 7 * spike.baseline_weeks)
         window_start = (now - timedelta(days=spike.window_days)).strftime("%Y-%m-%d")
-        rows = self.db.execute(
-            "SELECT * FROM items WHERE status = 'active' AND COALESCE(published, first_seen) >= ?",
-            (start.strftime("%Y-%m-%d"),),
-        )
         days = [
             (i.published or i.first_seen or "")[:10]
-            for i in map(_row_to_item, rows)
+            for i in self.store.active_items_since(start.strftime("%Y-%m-%d"))
             if matches(rule, i)
         ]
         current = sum(d >= window_start for d in days)
@@ -211,43 +171,31 @@ class AlertEngine:
         if current >= spike.min_count and current >= spike.ratio * max(baseline, 1.0):
             period = now.strftime("%G-W%V")
             line = f"- spike: {current} matching items in the last {spike.window_days} days against about {baseline:.1f} usually"
-            with self.store.transaction():
-                self._queue(rule, f"spike:{period}", line)
+            self.store.queue_alerts(rule.id, rule.channels, {f"spike:{period}": line})
             summary.spikes.append(f"{rule.id}: {current} vs {baseline:.1f}")
 
     # -- delivery -------------------------------------------------------------------------------
     def deliver(self, summary: AlertSummary) -> None:
         for rule in self.config.rules:
             for channel in rule.channels:
-                rows = self.db.execute(
-                    "SELECT key, line FROM alert_deliveries WHERE rule_id = ? AND channel = ? AND status != 'sent'"
-                    " ORDER BY created, key",
-                    (rule.id, channel),
-                ).fetchall()
+                rows = self.store.pending_alerts(rule.id, channel)
                 for start in range(0, len(rows), rule.batch):
                     self._send_batch(rule, channel, rows[start : start + rule.batch], summary)
 
-    def _send_batch(self, rule: Rule, channel: str, rows: list[Any], summary: AlertSummary) -> None:
-        keys = [r["key"] for r in rows]
+    def _send_batch(
+        self, rule: Rule, channel: str, rows: list[Delivery], summary: AlertSummary
+    ) -> None:
+        keys = [r.key for r in rows]
         title = f"Market Radar · {rule.id}: {len(rows)} new match{'es' if len(rows) != 1 else ''}"
-        body = "\n".join(r["line"] for r in rows)
-        marks = ",".join("?" * len(keys))
+        body = "\n".join(r.line for r in rows)
         try:
             self.notifier.send(self.config.channels[channel], title, body)
         except DeliveryError as exc:
             summary.failed += len(rows)
             summary.errors.append(f"{rule.id} → {channel}: {exc}")
-            self.db.execute(
-                f"UPDATE alert_deliveries SET status = 'failed', attempts = attempts + 1, last_error = ?"
-                f" WHERE rule_id = ? AND channel = ? AND key IN ({marks})",
-                (str(exc), rule.id, channel, *keys),
-            )
+            self.store.mark_failed(rule.id, channel, keys, str(exc))
             return
-        self.db.execute(
-            f"UPDATE alert_deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL"
-            f" WHERE rule_id = ? AND channel = ? AND key IN ({marks})",
-            (utcnow(), rule.id, channel, *keys),
-        )
+        self.store.mark_sent(rule.id, channel, keys)
         summary.delivered += len(rows)
         summary.messages += 1
 
@@ -258,12 +206,7 @@ class AlertEngine:
         return summary
 
     def history(self, limit: int = 50) -> list[dict[str, Any]]:
-        rows = self.db.execute(
-            "SELECT rule_id, key, channel, line, status, attempts, last_error, created, sent_at FROM alert_deliveries"
-            " ORDER BY COALESCE(sent_at, created) DESC LIMIT ?",
-            (limit,),
-        )
-        return [dict(r) for r in rows]
+        return [d.to_json() for d in self.store.delivery_history(limit)]
 
     def test(self, rule_id: str) -> list[str]:
         """Send a sample message for one rule to each of its channels; return one line per channel."""

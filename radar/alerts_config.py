@@ -10,8 +10,11 @@ from typing import Any
 
 import yaml
 
-from radar import yamlnodes
-from radar.errors import ConfigError
+from radar.core import yamlnodes
+from radar.core.checks import Choice, Float, Int, Text
+from radar.core.errors import ConfigError
+from radar.core.records import KINDS
+from radar.core.themes import MOVE_TYPES
 
 RULE_KEYS = {
     "id",
@@ -27,6 +30,20 @@ RULE_KEYS = {
     "batch",
 }
 SPIKE_KEYS = {"window_days", "baseline_weeks", "ratio", "min_count"}
+RULE_CHECKS = {  # the type and range of every rule field that is not a list of names
+    "move_type": Choice(MOVE_TYPES),
+    "kind": Choice(KINDS),
+    "query": Text(required=True),
+    "semantic": Text(required=True),
+    "min_score": Float(0, 1),
+    "batch": Int(1, 1000),
+}
+SPIKE_CHECKS = {
+    "window_days": Int(1, 365),
+    "baseline_weeks": Int(1, 104),
+    "ratio": Float(1, 1000),
+    "min_count": Int(1, 10**6),
+}
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
@@ -159,6 +176,28 @@ def _rule(path: Path, node: yaml.Node, channels: dict[str, str]) -> Rule:
     if not isinstance(rid, str) or not rid:
         raise _fail(path, node, "`id` is missing for a rule")
     what = f"rule '{rid}'"
+    names = _channels(path, node, fields, what, channels)
+    spike = _spike(path, fields["spike"], what) if "spike" in fields else None
+    filters: dict[str, Any] = {
+        k: _names(path, fields, k, what) for k in ("theme", "competitor", "move_type", "kind")
+    }
+    values = {
+        k: _checked(path, fields[k][0], f"`{k}` of {what}", RULE_CHECKS[k], _value(fields[k][1]))
+        for k in ("query", "semantic", "min_score", "batch")
+        if k in fields
+    }
+    if not (any(filters.values()) or values.get("query") or values.get("semantic") or spike):
+        raise _fail(
+            path,
+            node,
+            f"{what} matches everything: give a theme, competitor, move_type, kind, query, semantic or spike",
+        )
+    return Rule(rid, names, spike=spike, **values, **filters)
+
+
+def _channels(
+    path: Path, node: yaml.Node, fields: yamlnodes.Fields, what: str, channels: dict[str, str]
+) -> tuple[str, ...]:
     names = _strings(path, fields.get("channels"), what)
     if not names:
         raise _fail(path, node, f"`channels` is missing for {what}")
@@ -169,43 +208,31 @@ def _rule(path: Path, node: yaml.Node, channels: dict[str, str]) -> Rule:
                 fields["channels"][0],
                 f"{what} uses channel '{name}', which `channels` does not define",
             )
-    spike = None
-    if "spike" in fields:
-        spec = {
-            k: _value(v)
-            for k, (_, v) in _mapping(
-                path, fields["spike"][1], f"`spike` of {what}", SPIKE_KEYS
-            ).items()
+    return names
+
+
+def _names(path: Path, fields: yamlnodes.Fields, key: str, what: str) -> tuple[str, ...]:
+    """A filter's names; move types and kinds checked against the known ones."""
+    names = _strings(path, fields.get(key), what)
+    check = RULE_CHECKS.get(key)
+    if check is None:
+        return names
+    return tuple(_checked(path, fields[key][0], f"`{key}` of {what}", check, n) for n in names)
+
+
+def _spike(path: Path, entry: tuple[yaml.Node, yaml.Node], what: str) -> Spike:
+    spec = _mapping(path, entry[1], f"`spike` of {what}", SPIKE_KEYS)
+    return Spike(
+        **{
+            k: _checked(path, key_node, f"`spike.{k}` of {what}", SPIKE_CHECKS[k], _value(node))
+            for k, (key_node, node) in spec.items()
         }
-        try:
-            spike = Spike(**{k: type(getattr(Spike, k))(v) for k, v in spec.items()})
-        except (TypeError, ValueError):
-            raise _fail(
-                path, fields["spike"][0], f"`spike` of {what} has a value of the wrong type"
-            ) from None
-    filters = {
-        k: _strings(path, fields.get(k), what) for k in ("theme", "competitor", "move_type", "kind")
-    }
-    query = _value(fields["query"][1]) if "query" in fields else None
-    semantic = _value(fields["semantic"][1]) if "semantic" in fields else None
-    if not any(filters.values()) and not query and not semantic and spike is None:
-        raise _fail(
-            path,
-            node,
-            f"{what} matches everything: give a theme, competitor, move_type, kind, query, semantic or spike",
-        )
-    try:
-        min_score = float(_value(fields["min_score"][1])) if "min_score" in fields else 0.5
-        batch = int(_value(fields["batch"][1])) if "batch" in fields else 20
-    except (TypeError, ValueError):
-        raise _fail(path, node, f"`min_score` and `batch` of {what} must be numbers") from None
-    return Rule(
-        rid,
-        names,
-        query=query,
-        semantic=semantic,
-        min_score=min_score,
-        spike=spike,
-        batch=batch,
-        **filters,
     )
+
+
+def _checked(path: Path, node: yaml.Node, what: str, check: Any, value: Any) -> Any:
+    """The value passed through its check (type and range), or a one-line error naming its line."""
+    try:
+        return check(value)
+    except ValueError as exc:
+        raise _fail(path, node, f"{what} {exc}, got {value!r}") from None

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from radar.config import Config, load_config
-from radar.records import SourceResult
-from radar.settings import Settings
+from radar.core.config import Config, effective_settings, load_config
+from radar.core.records import SourceResult
+from radar.core.settings import Settings
 from radar.store import Store
+from radar.writefail import StopOnWriteFailure, finish_run
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +48,7 @@ class CrawlSummary:
         }
 
 
-def effective_settings(config: Config, data_dir: str | None = None) -> Settings:
-    return Settings(config.settings).with_overrides(data_dir=data_dir)
+STORE_OPENER = "radar.store.open_crawl_store"
 
 
 def run_crawl(
@@ -59,11 +60,7 @@ def run_crawl(
     on_start: Callable[[int], None] | None = None,
 ) -> CrawlSummary:
     """Crawl the configured sources once. Scrapy's reactor runs once per process."""
-    from scrapy import signals
-    from scrapy.crawler import CrawlerProcess
-
-    from crawlers.settings import scrapy_settings
-    from crawlers.spiders.radar import RadarSpider, select_sources
+    from crawlers.spiders.radar import select_sources
 
     if not isinstance(config, Config):
         config = load_config(config)
@@ -74,36 +71,54 @@ def run_crawl(
     summary = CrawlSummary(run_id, settings.data_dir)
     if on_start:
         on_start(len(sources))
-    process = CrawlerProcess({**scrapy_settings(settings), "LOG_INSTALL_ROOT_HANDLER": False})
-    crawler = process.create_crawler(RadarSpider)
-
-    def item_scraped(item: Any) -> None:
-        if isinstance(item, SourceResult) and on_source_done:
-            on_source_done(item)
-
-    crawler.signals.connect(item_scraped, signal=signals.item_scraped)
     try:
-        process.crawl(
-            crawler,
-            config=config,
-            source=source,
-            data_dir=str(settings.data_dir),
-            shard=shard,
-            run_id=run_id,
-        )
-        process.start()
+        _run_spider(config, settings, run_id, summary, on_source_done, source=source, shard=shard)
     finally:
-        pipeline = getattr(crawler, "radar_pipeline", None)
-        summary.sources = dict(pipeline.per_source) if pipeline else {}
         for src in sources:
             summary.sources.setdefault(
                 src.id, {"ok": False, "error": "not crawled (the crawl stopped early)"}
             )
         summary.counts = _counts(summary.sources)
-        status = "failed" if summary.exit_code else "done"
-        store.finish_run(run_id, status, summary.counts, summary.sources)
+        status = "failed" if summary.exit_code or sys.exc_info()[0] else "done"
+        finish_run(store, run_id, status, summary.counts, summary.sources)
         store.close()
     return summary
+
+
+def _run_spider(
+    config: Config,
+    settings: Settings,
+    run_id: int,
+    summary: CrawlSummary,
+    on_source_done: Callable[[SourceResult], None] | None,
+    **spider_args: Any,
+) -> None:
+    """Run the radar spider; each recorded source lands in ``summary.sources`` (by signal)."""
+    from scrapy import signals
+    from scrapy.crawler import CrawlerProcess
+
+    from crawlers import signals as radar_signals
+    from crawlers.settings import scrapy_settings
+    from crawlers.sources import SourceDone
+    from crawlers.spiders.radar import RadarSpider
+
+    scrapy = {**scrapy_settings(settings), "RADAR_STORE_OPENER": STORE_OPENER}
+    process = CrawlerProcess({**scrapy, "RADAR_RUN_ID": run_id, "LOG_INSTALL_ROOT_HANDLER": False})
+    crawler = process.create_crawler(RadarSpider)
+    watch = StopOnWriteFailure(crawler, settings.data_dir)
+
+    def recorded(source_id: str, stats: dict[str, Any]) -> None:
+        summary.sources[source_id] = stats
+
+    def item_scraped(item: Any) -> None:
+        if isinstance(item, SourceDone) and on_source_done:
+            on_source_done(item.result)
+
+    crawler.signals.connect(recorded, signal=radar_signals.source_recorded, weak=False)
+    crawler.signals.connect(item_scraped, signal=signals.item_scraped, weak=False)
+    process.crawl(crawler, config=config, data_dir=str(settings.data_dir), **spider_args)
+    process.start()
+    watch.check()
 
 
 def _counts(sources: dict[str, dict[str, Any]]) -> dict[str, int]:

@@ -22,8 +22,8 @@ from typing import Any
 
 from rich.console import Console
 
+from radar.core.errors import RadarError
 from radar.devserver import DEMO_SITE, SiteServer, demo_layers
-from radar.errors import RadarError
 
 console = Console()
 DEMO_CONFIG = DEMO_SITE / "sources.yaml"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from radar.services import theme_labels
 from search.base import Hit, SearchBackend, SearchQuery
 
 MOVE_WEIGHT = {
@@ -77,7 +78,7 @@ class Digest:
 
 def parse_week(spec: str | None, today: date | None = None) -> tuple[str, date, date]:
     """'2026-W47' (or None for the last complete week) -> (label, Monday, Sunday)."""
-    from radar.errors import ConfigError
+    from radar.core.errors import ConfigError
 
     if spec is None:
         today = today or date.today()
@@ -153,7 +154,7 @@ def build_digest(
     hits = week_hits(backend, start, end)
     digest.total = len(hits)
     names = {c.id: c.name for c in getattr(config, "competitors", [])}
-    digest.theme_labels = {r["id"]: r["label"] for r in store.theme_rows()} if store else {}
+    digest.theme_labels = theme_labels(store) if store else {}
     for group in group_events(hits):
         novel = all((h.published or "")[:10] >= start.isoformat() for h in group)
         move = to_move(group, novel)

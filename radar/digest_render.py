@@ -11,9 +11,11 @@ from email.message import EmailMessage
 from html import escape
 from typing import Any
 
+from radar import textsafe
+from radar.core.errors import DeliveryError
 from radar.digest import MOVE_TITLES, Digest, Move, ordered_types
-from radar.errors import DeliveryError
 
+NAME_LIMIT = 100  # competitor, source, theme label and keyword
 FONT = "font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;"
 MAX_PER_TYPE = 15  # moves shown per competitor and move type; the rest are counted
 
@@ -69,8 +71,14 @@ def _biggest(weekly: dict[str, dict[str, int]]) -> list[str]:
 
 
 # -- Markdown ---------------------------------------------------------------------------------------
-def _md(text: str) -> str:
-    return text.replace("[", "\\[").replace("]", "\\]").replace("\n", " ")
+def _md(text: str, limit: int = NAME_LIMIT) -> str:
+    return textsafe.markdown(text, limit)
+
+
+def _md_link(text: str, url: str, limit: int = NAME_LIMIT) -> str:
+    """A Markdown link to an http(s) address; the text alone for any other."""
+    safe = textsafe.http_url(url)
+    return f"[{_md(text, limit)}]({safe})" if safe else _md(text, limit)
 
 
 def render_markdown(d: Digest) -> str:
@@ -98,7 +106,7 @@ def render_markdown(d: Digest) -> str:
     if d.new_themes:
         out += ["## Newly discovered themes", ""]
         out += [
-            f"- **{_md(t['label'])}** ({', '.join(t['keywords'][:5])})" for t in d.new_themes
+            f"- **{_md(t['label'])}** ({_md(', '.join(t['keywords'][:5]))})" for t in d.new_themes
         ] + [""]
     if d.industry:
         out += ["## Industry news mentioning competitors", ""]
@@ -106,23 +114,27 @@ def render_markdown(d: Digest) -> str:
     if d.broken:
         out += ["## Sources that failed or look broken", ""]
         out += [
-            f"- `{s['id']}`: {_md(s['last_error'] or s['suspect'] or '')}" for s in d.broken
+            f"- `{_md(s['id'])}`: {_md(s['last_error'] or s['suspect'] or '', textsafe.TEXT_LIMIT)}"
+            for s in d.broken
         ] + [""]
     return "\n".join(out)
 
 
 def _md_move(m: Move) -> str:
     also = f" — also reported by {len(m.sources) - 1} more" if len(m.sources) > 1 else ""
-    links = " ".join(f"[{_md(src)}]({url})" for src, url in m.sources[:5])
-    return f"- {m.day or 'undated'} · [{_md(m.title)}]({m.url}){also} · {links}"
+    links = " ".join(_md_link(src, url) for src, url in m.sources[:5])
+    title = _md_link(m.title, m.url, textsafe.TITLE_LIMIT)
+    return f"- {_md(m.day or 'undated')} · {title}{also} · {links}"
 
 
 # -- HTML (email-safe) ------------------------------------------------------------------------------
-def _a(url: str, text: str) -> str:
-    safe = url if url.startswith(("http://", "https://")) else "#"
-    return (
-        f'<a href="{escape(safe)}" style="color:#1a56db;text-decoration:none;">{escape(text)}</a>'
-    )
+def _a(url: str, text: str, limit: int = NAME_LIMIT) -> str:
+    safe = textsafe.http_url(url) or "#"
+    return f'<a href="{escape(safe)}" style="color:#1a56db;text-decoration:none;">{_h(text, limit)}</a>'
+
+
+def _h(text: str, limit: int = NAME_LIMIT) -> str:
+    return textsafe.html_text(text, limit)
 
 
 def render_html(d: Digest, chart: str = "inline") -> str:
@@ -142,7 +154,7 @@ def render_html(d: Digest, chart: str = "inline") -> str:
         )
     for name in sorted(d.competitors):
         parts.append(
-            f'<h2 style="font-size:18px;margin:24px 0 8px 0;border-bottom:1px solid #e5e7eb;">{escape(name)}</h2>'
+            f'<h2 style="font-size:18px;margin:24px 0 8px 0;border-bottom:1px solid #e5e7eb;">{_h(name)}</h2>'
         )
         for move_type in ordered_types(d.competitors[name]):
             moves = d.competitors[name][move_type]
@@ -169,7 +181,7 @@ def render_html(d: Digest, chart: str = "inline") -> str:
             '<h2 style="font-size:18px;margin:24px 0 8px 0;">Sources that failed or look broken</h2><ul style="padding-left:18px;">'
         )
         parts += [
-            f"<li><code>{escape(s['id'])}</code>: {escape(s['last_error'] or s['suspect'] or '')}</li>"
+            f"<li><code>{_h(s['id'])}</code>: {_h(s['last_error'] or s['suspect'] or '', textsafe.TEXT_LIMIT)}</li>"
             for s in d.broken
         ]
         parts.append("</ul>")
@@ -187,8 +199,8 @@ def _li(m: Move, d: Digest) -> str:
         if len(m.sources) > 1
         else ""
     )
-    meta = f'<span style="color:#6b7280;font-size:12px;"> {escape(m.day or "undated")}{" · " + escape(themes) if themes else ""}</span>'
-    return f'<li style="margin:4px 0;">{_a(m.url, m.title)}{also}{meta}{extra}</li>'
+    meta = f'<span style="color:#6b7280;font-size:12px;"> {_h(m.day or "undated")}{" · " + _h(themes) if themes else ""}</span>'
+    return f'<li style="margin:4px 0;">{_a(m.url, m.title, textsafe.TITLE_LIMIT)}{also}{meta}{extra}</li>'
 
 
 def _html_themes(d: Digest, chart: str) -> list[str]:
@@ -209,7 +221,7 @@ def _html_themes(d: Digest, chart: str) -> list[str]:
         parts.append(
             '<ul style="padding-left:18px;">'
             + "".join(
-                f"<li><b>{escape(d.theme_labels.get(r.theme, r.theme))}</b>: {r.count} items, about {r.expected:.1f} expected</li>"
+                f"<li><b>{_h(d.theme_labels.get(r.theme, r.theme))}</b>: {r.count} items, about {r.expected:.1f} expected</li>"
                 for r in d.rising
             )
             + "</ul>"
@@ -219,7 +231,7 @@ def _html_themes(d: Digest, chart: str) -> list[str]:
             '<h2 style="font-size:18px;margin:24px 0 8px 0;">Newly discovered themes</h2><ul style="padding-left:18px;">'
         )
         parts += [
-            f"<li><b>{escape(t['label'])}</b> ({escape(', '.join(t['keywords'][:5]))})</li>"
+            f"<li><b>{_h(t['label'])}</b> ({_h(', '.join(t['keywords'][:5]))})</li>"
             for t in d.new_themes
         ]
         parts.append("</ul>")

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from radar.records import EXPORT_FIELDS, KINDS, Item, item_id
+from radar.core.records import EXPORT_FIELDS, KINDS, Item, item_id
 
 REQUIRED = ("source_id", "kind", "title", "url")
 _LISTS = ("themes", "mentions")

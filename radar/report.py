@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from radar.records import SourceResult
+from radar.core.records import SourceResult
 
 console = Console()
 err_console = Console(stderr=True)

@@ -12,7 +12,7 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from radar.errors import ConfigError
+from radar.core.errors import ConfigError
 from search.base import (
     FILTER_FIELDS,
     INTERVALS,

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from radar.errors import RadarError
+from radar.core.errors import RadarError
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 32

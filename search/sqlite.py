@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from radar.errors import BackendError
+from radar.core.errors import BackendError
 from search import sqlite_aggs
 from search.base import Hit, IndexDoc, SearchQuery, SearchResult, TermTrend
 from search.fusion import HYBRID_WEIGHTS, rrf, window_size

@@ -9,7 +9,7 @@ from collections import Counter
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from radar.errors import RadarError
+from radar.core.errors import RadarError
 from search.base import FILTER_FIELDS, INTERVALS, TermTrend
 from search.query import words
 from search.sqlite_schema import HISTOGRAM_FIELDS, Plan

@@ -14,7 +14,10 @@ Routes (query parameters in brackets):
 - ``/status/<code>`` (``/status/503`` adds ``Retry-After: 1``)
 - ``/slow-headers`` [delay=30] waits before answering; ``/slow-body`` [delay=30, interval=1]
   sends the headers, then one chunk per interval for ``delay`` seconds
-- ``/redirect-loop`` (302 to itself, counting), ``/redirect/ok`` (301 to ``/ok/feed.xml``)
+- ``/redirect-loop`` (302 to itself, counting), ``/redirect/ok`` (301 to ``/ok/feed.xml``),
+  ``/redirect/to`` [url] (302 to any URL, ``file:`` included)
+- ``/auth/feed.xml``: the RSS feed behind basic auth (user ``AUTH_USER``, password ``AUTH_PASSWORD``);
+  401 with ``WWW-Authenticate`` otherwise
 - ``/big`` [size=20 MB] with Content-Length, ``/big-chunked`` [size] chunked,
   ``/gzip-bomb`` (small gzip body, 50 MB inflated)
 - ``/malformed.xml``, ``/truncated.xml``, ``/wrong-encoding.xml``, ``/undeclared-encoding.html``,
@@ -31,6 +34,7 @@ Routes (query parameters in brackets):
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import functools
 import hashlib
@@ -46,6 +50,7 @@ from urllib.parse import parse_qs, urlsplit
 MB = 1024 * 1024
 RSS = "application/rss+xml"
 HTML = "text/html; charset=utf-8"
+AUTH_USER, AUTH_PASSWORD = "reader", "s3cret:pw"
 MARKDOWN = "text/markdown; charset=utf-8"
 
 
@@ -417,6 +422,18 @@ def _redirect_ok(server: MockServer, handler: _Handler, query: dict[str, list[st
     return Response(301, content_type=None, headers={"Location": f"{server.url}/ok/feed.xml"})
 
 
+def _redirect_to(server: MockServer, handler: _Handler, query: dict[str, list[str]]) -> Response:
+    target = query.get("url", [f"{server.url}/ok/feed.xml"])[0]
+    return Response(302, content_type=None, headers={"Location": target})
+
+
+def _basic_auth(server: MockServer, handler: _Handler, query: dict[str, list[str]]) -> Response:
+    token = base64.b64encode(f"{AUTH_USER}:{AUTH_PASSWORD}".encode()).decode()
+    if handler.headers.get("Authorization") != f"Basic {token}":
+        return Response(401, b"<h1>401</h1>", headers={"WWW-Authenticate": 'Basic realm="feed"'})
+    return Response(200, FEED_XML.encode(), RSS)
+
+
 def _big(server: MockServer, handler: _Handler, query: dict[str, list[str]]) -> Response:
     size = int(_number(query, "size", 20 * MB))
     return Response(200, chunks=filler(size), length=size)
@@ -463,6 +480,8 @@ ROUTES: dict[str, Route] = {
     "/slow-body": _slow_body,
     "/redirect-loop": _redirect_loop,
     "/redirect/ok": _redirect_ok,
+    "/redirect/to": _redirect_to,
+    "/auth/feed.xml": _basic_auth,
     "/big": _big,
     "/big-chunked": _big_chunked,
     "/gzip-bomb": _gzip_bomb,

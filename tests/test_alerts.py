@@ -8,8 +8,8 @@ import pytest
 
 from radar.alerts import AlertEngine, AppriseNotifier
 from radar.alerts_config import load_alerts
-from radar.errors import ConfigError
-from radar.records import Item, item_id, utcnow
+from radar.core.errors import ConfigError
+from radar.core.records import Item, item_id, utcnow
 from radar.store import Store
 from tests.receivers import SmtpReceiver, WebhookReceiver
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crawlers.articles import Article, decode_html, extract_article
-from radar.errors import ExtractionError
+from radar.core.errors import ExtractionError
 
 DATA = Path(__file__).parent / "data" / "articles"
 CASES = sorted(DATA.glob("*.html"))

@@ -44,7 +44,9 @@ def test_file_stays_above_its_floors(rows, name: str) -> None:
     if floor["min_date_accuracy"] is not None:
         assert row.date_accuracy is not None
         assert row.date_accuracy >= floor["min_date_accuracy"]
-    assert row.seconds < 2.0
+    # A guard against runaway (super-linear) segmentation, not a speed target: speed lives in
+    # bench/eval_changelogs.py, and a busy machine must not fail a test.
+    assert row.seconds < 30.0
 
 
 def test_every_manifest_file_has_a_floor(rows) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from radar.cli import main
-from radar.settings import SETTINGS
+from radar.core.settings import SETTINGS
 from tests.conftest import ROOT, crawl, run_radar, source_lines, write_config
 from tests.mockserver import MockServer
 
@@ -100,14 +100,14 @@ def test_readme_documents_every_setting_command_and_export_field() -> None:
         )
     for name in _commands(main):
         assert f"radar {name}" in readme, f"`radar {name}` is not in the README"
-    from radar.records import EXPORT_FIELDS
+    from radar.core.records import EXPORT_FIELDS
 
     for field in EXPORT_FIELDS:
         assert f"`{field}`" in readme, f"export field {field} is not in the README"
 
 
 def test_the_readme_settings_table_is_the_generated_one() -> None:
-    from radar.settings import markdown_table
+    from radar.core.settings import markdown_table
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = (

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from radar.config import load_config
-from radar.errors import ConfigError
-from radar.settings import Settings
+from radar.core.config import load_config
+from radar.core.errors import ConfigError
+from radar.core.settings import Settings
 from tests.conftest import run_radar
 
 GOOD = """settings:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from radar.core.errors import ConfigError, DeliveryError
+from radar.core.records import Item, item_id
+from radar.core.settings import Settings
 from radar.digest import build_digest, parse_week
 from radar.digest_render import render_html, render_markdown, send_digest
-from radar.errors import ConfigError, DeliveryError
-from radar.records import Item, item_id
-from radar.settings import Settings
 from radar.store import Store
 from search import get_backend
 from search.indexer import Indexer

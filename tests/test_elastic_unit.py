@@ -10,20 +10,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from radar.errors import BackendError, RadarError
+from radar.core.errors import BackendError, RadarError
 from search import elastic_mappings as layout
 from search.base import IndexDoc, SearchQuery
-from search.elastic import (
-    build_facet_aggs,
-    build_histogram_body,
-    build_knn_body,
-    build_search_body,
-    build_significant_terms_body,
-    describe_error,
-    doc_source,
-    parse_histogram,
-    safe_url,
-)
+from search.elastic_aggs import build_histogram_body, build_significant_terms_body, parse_histogram
+from search.elastic_bulk import doc_source
+from search.elastic_client import describe_error, safe_url
+from search.elastic_query import build_facet_aggs, build_knn_body, build_search_body
 from search.fusion import rrf
 from search.query import parse
 

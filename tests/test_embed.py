@@ -16,7 +16,7 @@ from enrich.embed import (
     resolve_model,
     resolve_precision,
 )
-from radar.errors import ConfigError
+from radar.core.errors import ConfigError
 
 
 def test_item_text_puts_the_title_first() -> None:

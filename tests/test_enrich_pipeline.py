@@ -10,7 +10,7 @@ from enrich.embed import HashEmbedder
 from enrich.events import EventGrouper
 from enrich.mentions import MentionFinder
 from enrich.pipeline import Enricher
-from radar.records import Item, item_id
+from radar.core.records import Item, item_id
 from radar.store import Store
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from crawlers.feeds import discover_feeds, html_to_text, looks_like_feed, parse_feed
-from radar.errors import ExtractionError
+from radar.core.errors import ExtractionError
 
 DATA = Path(__file__).parent / "data" / "feeds"
 FEED_URL = "https://example.test/feed"

@@ -10,7 +10,7 @@ from types import ModuleType
 import pytest
 
 from crawlers.feeds import parse_feed
-from radar.errors import ExtractionError
+from radar.core.errors import ExtractionError
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / ".." / "shared" / "corpus"

@@ -13,7 +13,7 @@ from feedparser.urls import resolve_relative_uris
 
 from crawlers.feeds import ParsedFeed, _parse_feed
 from crawlers.feeds_fast import _Walker, fast_parse
-from radar.errors import ExtractionError
+from radar.core.errors import ExtractionError
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "feeds"

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from enrich.embed import HashEmbedder
-from radar.errors import BackendError
-from radar.records import Item, SourceResult, item_id
+from radar.core.errors import BackendError
+from radar.core.records import Item, SourceResult, item_id
 from radar.store import Store
 from search import SearchQuery, get_backend
 from search.base import IndexDoc, SearchBackend
@@ -36,7 +36,7 @@ def _store(tmp_path: Path, n: int = 10) -> Store:
 
 
 def _backend(tmp_path: Path) -> SQLiteBackend:
-    from radar.settings import Settings
+    from radar.core.settings import Settings
 
     backend = get_backend(Settings({"data_dir": str(tmp_path)}, env={}), tmp_path / "radar.db")
     assert isinstance(backend, SQLiteBackend)

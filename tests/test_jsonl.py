@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from radar.records import EXPORT_FIELDS
+from radar.core.records import EXPORT_FIELDS
 from tests.conftest import run_radar
 
 GOOD = {

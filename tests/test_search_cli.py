@@ -12,8 +12,8 @@ from click.testing import CliRunner, Result
 
 from enrich.embed import HashEmbedder
 from radar.cli import main
-from radar.records import Item, item_id
-from radar.settings import SETTINGS
+from radar.core.records import Item, item_id
+from radar.core.settings import SETTINGS
 from radar.store import Store
 
 TODAY = date.today()

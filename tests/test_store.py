@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from radar.config import SourceConfig
-from radar.records import Item, SourceResult, item_id
+from radar.core.config import SourceConfig
+from radar.core.records import Item, SourceResult, item_id
 from radar.store import Store, suspect_reason
 
 SRC = SourceConfig(

@@ -16,7 +16,7 @@ from enrich.themes import (
     sidecar_path,
     write_thresholds,
 )
-from radar.errors import ConfigError
+from radar.core.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -24,72 +24,26 @@ parser alone, which is cheap next to its block parser.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Protocol
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import MD_TRIM_CHARS
 from markdown_it.token import Token
 
+from crawlers.changelog.mdsubset import (
+    BlockSink,
+    Unsupported,
+    inline_text,
+    list_marker,
+    precheck,
+)
+
 __all__ = ["BlockSink", "Unsupported", "inline_text", "parse_fast"]
 
 _NEWLINES = re.compile(r"\r\n?")
-_MARKERS = r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*"
-_TAB_INDENT = re.compile(r"^[ ]*(?:(?:[-*+]|\d{1,9}[.)])[ ]*)*\t", re.M)
-_BLOCK_START = re.compile(_MARKERS + r"[<>]", re.M)
-_BRACKET_START = re.compile(_MARKERS + r"\[", re.M)
-_DELIMITER_ROW = re.compile(r"^[ \t]*[-:|][-:| \t]*$", re.M)
 _INLINE_SPECIAL = re.compile(r"[\\`*_\[<&]")
 _INLINE_SPECIAL_NO_BRACKET = re.compile(r"[\\`*_<&]")
 _OPENERS = frozenset("`~*-_+#0123456789")
 _MAX_DEPTH = 8  # markdown-it stops at nesting level 20; lists nest two levels per depth
-
-
-def _is_br(token: Token) -> bool:
-    return token.type == "html_inline" and token.content.lower().startswith("<br")
-
-
-def inline_text(children: Sequence[Token]) -> str:
-    """The text of an inline token's children: text and code, line breaks as newlines."""
-    parts = []
-    for child in children:
-        if child.type in ("text", "code_inline", "text_special"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak") or _is_br(child):
-            parts.append("\n")
-    return "".join(parts)
-
-
-class Unsupported(Exception):
-    """The document uses a construct the fast parser does not reproduce exactly."""
-
-
-class BlockSink(Protocol):
-    """The reader callbacks, shared with the markdown-it token walk."""
-
-    depth: int
-    item_fresh: bool
-
-    def heading(self, tag: str, text: str) -> None: ...
-
-    def paragraph(self, content: str, text: str) -> None: ...
-
-    def code(self, content: str) -> None: ...
-
-
-def _precheck(src: str) -> None:
-    if "\t" in src and _TAB_INDENT.search(src):
-        raise Unsupported("tab indentation")
-    if ("<" in src or ">" in src) and _BLOCK_START.search(src):
-        raise Unsupported("HTML block or block quote")
-    if "]:" in src and _BRACKET_START.search(src):
-        raise Unsupported("link reference definition")
-    if "|" in src:
-        for match in _DELIMITER_ROW.finditer(src):
-            start = match.start()
-            previous = src.rfind("\n", 0, max(start - 1, 0))
-            if start and "|" in src[previous + 1 : start]:
-                raise Unsupported("table")
 
 
 class _Parser:
@@ -132,7 +86,7 @@ class _Parser:
             if ch == "*" or ch == "-" or ch == "_":
                 stops[i] = self.hr(i, True)
             if ch != "_":
-                after, ordered, value = self._marker_end(i)
+                after, ordered, value = list_marker(self.lines[i], self.ts[i])
                 if after >= 0:
                     self.marks[i] = (after, ordered, value, not text[after:].strip(" \t"))
         self.blk = 0
@@ -346,34 +300,6 @@ class _Parser:
             self.line = line
             self.sink.paragraph(content, self.inline(content))
 
-    def _marker_end(self, line: int) -> tuple[int, bool, int]:
-        """(position after the list marker or -1, ordered?, ordered value)."""
-        text = self.lines[line]
-        pos = self.ts[line]
-        limit = len(text)
-        if pos >= limit:
-            return -1, False, 0
-        ch = text[pos]
-        if ch == "*" or ch == "-" or ch == "+":
-            after = pos + 1
-            if after < limit and text[after] != " " and text[after] != "\t":
-                return -1, False, 0
-            return after, False, 0
-        if not ("0" <= ch <= "9") or pos + 1 >= limit:
-            return -1, False, 0
-        after = pos + 1
-        while after < limit and "0" <= text[after] <= "9":
-            after += 1
-            if after - pos >= 10:
-                return -1, False, 0
-        if after >= limit or text[after] not in ".)":
-            return -1, False, 0
-        value = int(text[pos:after])
-        after += 1
-        if after < limit and text[after] != " " and text[after] != "\t":
-            return -1, False, 0
-        return after, True, value
-
     def list(self, start: int, end: int) -> bool:
         """The list rule where a list may start (not interrupting a paragraph: that check is
         :meth:`terminates_paragraph`)."""
@@ -382,7 +308,7 @@ class _Parser:
             return False
         if self.list_indent >= 0 and sc[start] - self.list_indent >= 4 and sc[start] < self.blk:
             return False
-        after, ordered, _ = self._marker_end(start)
+        after, ordered, _ = list_marker(self.lines[start], self.ts[start])
         if after < 0:
             return False
         text = self.lines[start]
@@ -429,7 +355,7 @@ class _Parser:
 def parse_fast(src: str, md: MarkdownIt, sink: BlockSink) -> None:
     """Feed ``sink`` the blocks of ``src`` as markdown-it would, or raise :class:`Unsupported`."""
     src = _NEWLINES.sub("\n", src).replace("\0", "\ufffd")
-    _precheck(src)
+    precheck(src)
     if not src:
         return
     parser = _Parser(src, md, sink)

@@ -1,7 +1,8 @@
 """The ``radar`` spider: one request per configured source, one parser per source type.
 
-Every source ends in exactly one :class:`SourceResult` (success, 304, or a one-line error), after
-its items, so the store pipeline can update health, validators and removals atomically.
+Every source ends in exactly one :class:`SourceDone` (success, 304, or a one-line error), after
+its items, so the store pipeline can update health, validators and removals atomically. The
+spider reads the store the pipeline opened (:data:`crawlers.signals.store_opened`).
 """
 
 from __future__ import annotations
@@ -11,14 +12,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 
+from crawlers import signals
 from crawlers.failures import describe_failure
-from crawlers.sources import FollowUp, SourceCrawl
-from radar.config import Config, SourceConfig, load_config
-from radar.errors import RadarError
-from radar.settings import Settings
-from radar.store import Store
+from crawlers.guard import url_problem
+from crawlers.settings import scrapy_settings
+from crawlers.sources import FollowUp, SourceCrawl, SourceDone
+from radar.core.config import Config, SourceConfig, effective_settings, load_config
+from radar.core.errors import RadarError
+from radar.core.protocols import CrawlStore
 
 logger = logging.getLogger(__name__)
 
@@ -37,16 +41,30 @@ class RadarSpider(scrapy.Spider):
     ):
         super().__init__(**kwargs)
         self.config = config if isinstance(config, Config) else load_config(config)
-        settings = Settings(self.config.settings)
-        self.radar_settings = settings.with_overrides(data_dir=data_dir)
+        self.radar_settings = effective_settings(self.config, data_dir)
         self.sources = select_sources(self.config, source, shard)
-        self.store = Store.in_dir(
-            self.radar_settings.data_dir, self.radar_settings["broken_drop_ratio"]
-        )
         self.run_id = int(run_id) if run_id else None
+        self.store: CrawlStore | None = None
         self.crawls: dict[str, SourceCrawl] = {}
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RadarSpider:
+        """The config's settings become the crawl's Scrapy settings (also for `scrapy crawl`)."""
+        spider: RadarSpider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.settings.setdict(scrapy_settings(spider.radar_settings), priority="spider")
+        if spider.run_id:
+            crawler.settings.set("RADAR_RUN_ID", spider.run_id, priority="spider")
+        crawler.signals.connect(spider.use_store, signal=signals.store_opened)
+        crawler.signals.connect(spider.unfinished, signal=signals.sources_unfinished)
+        return spider
+
+    def use_store(self, store: CrawlStore) -> None:
+        self.store = store
+
     async def start(self) -> Any:
+        if self.store is None:
+            logger.error("no store is open: enable StorePipeline and set RADAR_STORE_OPENER")
+            return
         for src in self.sources:
             crawl = SourceCrawl(src, self.config, self.radar_settings, self.store)
             self.crawls[src.id] = crawl
@@ -58,7 +76,7 @@ class RadarSpider(scrapy.Spider):
         self, crawl: SourceCrawl, follow: FollowUp, conditional: bool = False
     ) -> scrapy.Request:
         headers = {}
-        if conditional:
+        if conditional and self.store is not None:
             val = self.store.validators(follow.url)
             if val.get("etag"):
                 headers["If-None-Match"] = val["etag"]
@@ -75,6 +93,7 @@ class RadarSpider(scrapy.Spider):
                 "radar_parse": follow.parse,
                 "handle_httpstatus_list": [304],
                 "follow_up": not conditional,
+                **crawl.auth,
                 **follow.meta,
             },
         )
@@ -87,8 +106,7 @@ class RadarSpider(scrapy.Spider):
         try:
             for out in response.meta["radar_parse"](response):
                 if isinstance(out, FollowUp):
-                    crawl.pending += 1
-                    yield self.make_request(crawl, out)
+                    yield from self.follow(crawl, out)
                 else:
                     crawl.result.items.append(out)
         except RadarError as exc:
@@ -106,23 +124,32 @@ class RadarSpider(scrapy.Spider):
         reason = describe_failure(failure, self.radar_settings["download_timeout"])
         if request.meta.get("follow_up"):
             crawl.pending -= 1
-        if request.meta.get("item") is not None:
-            crawl.result.items.extend(crawl.follow_up_failed(request.meta["item"], reason))
-        else:
-            crawl.fail(reason)
+        self.failed(crawl, request.meta, reason)
         yield from crawl.finish_if_done()
 
-    def closed(self, reason: str) -> None:
+    def follow(self, crawl: SourceCrawl, follow: FollowUp) -> Iterator[scrapy.Request]:
+        """Request a follow-up; one that may not leave the crawler (``file:``, ...) fails here."""
+        problem = url_problem(follow.url)
+        if problem:
+            self.failed(crawl, follow.meta, problem)
+            return
+        crawl.pending += 1
+        yield self.make_request(crawl, follow)
+
+    def failed(self, crawl: SourceCrawl, meta: dict[str, Any], reason: str) -> None:
+        if meta.get("item") is not None:
+            crawl.result.items.extend(crawl.follow_up_failed(meta["item"], reason))
+        else:
+            crawl.fail(reason)
+
+    def unfinished(self) -> list[SourceDone]:
+        """End every source still open when the crawl stops (shutdown, stop, lost request)."""
+        out: list[SourceDone] = []
         for crawl in self.crawls.values():
             if not crawl.done:
-                crawl.fail(f"the crawl ended before this source finished ({reason})")
-                pipeline = getattr(self.crawler, "radar_pipeline", None)
-                for result in crawl.finish_if_done(force=True):
-                    if pipeline is not None:
-                        pipeline.record(self, result)
-                    else:
-                        self.store.record_source_result(crawl.source, result)
-        self.store.close()
+                crawl.fail("the crawl ended before this source finished")
+                out.extend(crawl.finish_if_done(force=True))
+        return out
 
 
 def select_sources(config: Config, source: str | None, shard: str | None) -> list[SourceConfig]:
@@ -130,7 +157,7 @@ def select_sources(config: Config, source: str | None, shard: str | None) -> lis
         return [config.source(s.strip()) for s in source.split(",")]
     sources = [s for s in config.sources if s.enabled]
     if shard:
-        from radar.sharding import in_shard
+        from radar.core.sharding import in_shard
 
         sources = [s for s in sources if in_shard(s.id, shard)]
     return sources

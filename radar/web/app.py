@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from radar.errors import BackendError, RadarError
+from radar.core.errors import BackendError, RadarError
 from radar.web import api, pages
 from radar.web.security import Guard
 from radar.web.service import BadRequest, NotFound, Service
@@ -142,7 +142,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _install_errors(app)
     app.openapi = _openapi(app)  # type: ignore[method-assign]
-    app.add_middleware(Guard, token=token, on_error=error_response)
-    if allowed_hosts:
+    if allowed_hosts:  # inside the Guard, so its 400 carries the security headers too
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
+    app.add_middleware(Guard, token=token, on_error=error_response)
     return app

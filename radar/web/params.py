@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import Query
 
-from radar.errors import RadarError
+from radar.core.errors import RadarError
 from radar.web.models import SearchParams
 from radar.web.service import BadRequest
 from search.query import MAX_QUERY_CHARS, parse_day

@@ -59,6 +59,11 @@ def safe_url(url: Any) -> str | None:
     return text
 
 
+def local_path(path: str) -> str:
+    """The path as a redirect target on this site: `//host/x` or `/\\host/x` would leave it."""
+    return "/" + path.lstrip("/\\")
+
+
 def snippet_html(snippet: str) -> Markup:
     """A backend snippet as markup where only <mark> survives; everything else is shown as text.
 
@@ -139,7 +144,7 @@ class Guard:
             set_cookie.append(cookie.headers["set-cookie"])
             if request.method == "GET" and not request.url.path.startswith("/api"):
                 query = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-                location = request.url.path + ("?" + urlencode(query) if query else "")
+                location = local_path(request.url.path) + ("?" + urlencode(query) if query else "")
                 return RedirectResponse(location, status_code=303)
             return None
         response = await self.on_error(

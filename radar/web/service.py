@@ -18,7 +18,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from radar.errors import BackendError, RadarError
+from radar.core.errors import BackendError, RadarError, StoreCorruptError
+from radar.services import choose_mode, theme_labels, theme_overview, trend_window
 from radar.web import models as m
 from radar.web import views
 from radar.web.cache import AnswerCache
@@ -87,9 +88,7 @@ class Service:
             if getattr(local, "store", None) is None:
                 from radar.store import Store
 
-                store = Store(self.store_path)
-                store.db.execute("PRAGMA query_only = ON")  # the web UI never writes
-                local.store = store
+                local.store = Store(self.store_path, read_only=True)  # the web UI never writes
             if getattr(local, "backend", None) is None:
                 from search import get_backend
 
@@ -97,9 +96,11 @@ class Service:
             yield local.store, local.backend
         except sqlite3.Error as exc:
             raise BackendError(f"the store {self.store_path} cannot be read: {exc}") from None
+        except StoreCorruptError as exc:
+            raise BackendError(str(exc)) from None
 
     def labels(self, store: Any) -> dict[str, str]:
-        return {r["id"]: r["label"] for r in store.theme_rows()}
+        return theme_labels(store)
 
     # -- search --------------------------------------------------------------------------------
     def search(self, p: m.SearchParams) -> m.SearchPage:
@@ -126,25 +127,8 @@ class Service:
     def _choose_mode(
         self, store: Any, backend: SearchBackend, query: SearchQuery, mode: str | None
     ) -> list[str]:
-        """Set query.mode and query.vector: semantic and hybrid only where the index has vectors."""
         model = _vector_model(store, backend)
-        query.mode = mode or ("hybrid" if model else "text")
-        if query.mode == "text":
-            return []
-        words = query.text.strip()
-        if not words or not model:
-            asked = query.mode
-            query.mode = "text"
-            if not words:
-                return [f"{asked} search needs words: showing all matches"] if mode else []
-            return ["the index has no embeddings (run `radar enrich`, then `radar index`): searched words only"]  # fmt: skip
-        embedder = self._get_embedder()
-        if embedder.name != model:
-            query.mode = "text"
-            return [f"the index holds vectors from {model}, not {embedder.name}: searched words only"]  # fmt: skip
-        with self._embed_lock:
-            query.vector = [float(x) for x in embedder.embed([words])[0]]
-        return []
+        return choose_mode(query, mode, model, self._get_embedder, self._embed_lock)
 
     def _get_embedder(self) -> Any:
         with self._embed_lock:
@@ -173,11 +157,10 @@ class Service:
     def trends(
         self, by: str, interval: str, since: str | None, until: str | None, q: str, top: int
     ) -> m.Trends:
-        end = date.fromisoformat(until) if until else self.today()
-        span = timedelta(weeks=12) if interval == "week" else timedelta(weeks=52)
-        start = date.fromisoformat(since) if since else end - span
-        if start > end:
-            raise BadRequest(f"since ({start}) is after until ({end})")
+        try:
+            start, end = trend_window(since, until, interval, self.today())
+        except RadarError as exc:
+            raise BadRequest(str(exc)) from None
         with self._open() as (store, backend):
             key = ("trends", by, interval, start, end, q, top, _index_state(store, backend))
             return self._cache.get(key, lambda: self._trends(store, backend, by, interval, start, end, q, top))  # fmt: skip
@@ -222,21 +205,17 @@ class Service:
 
     # -- themes --------------------------------------------------------------------------------
     def themes(self) -> list[m.ThemeSummary]:
-        from radar.cli_enrich import theme_overview
-
         with self._open() as (store, _):
             rows = theme_overview(store)
         return [m.ThemeSummary(**{k: v for k, v in r.items() if k != "representatives"}) for r in rows]  # fmt: skip
 
     def theme(self, theme_id: str) -> m.ThemeDetail:
-        from radar.store_enrich import theme_week_counts
-
         with self._open() as (store, backend):
             row = next((r for r in store.theme_rows() if r["id"] == theme_id), None)
             if row is None:
                 raise NotFound(f"no theme '{theme_id}'")
             labels = self.labels(store)
-            this_week, before = theme_week_counts(store.db).get(theme_id, (0, 0.0))
+            this_week, before = store.theme_week_counts().get(theme_id, (0, 0.0))
             found = backend.search(
                 SearchQuery(
                     mode="text",
@@ -345,13 +324,8 @@ def _index_state(store: Any, backend: SearchBackend) -> tuple[int, str, str | No
 
     It changes whenever the index does, so it is also the key of cached answers.
     """
-    try:
-        row = store.db.execute(
-            "SELECT seq, updated, vector_model FROM index_state WHERE backend = ?", (backend.name,)
-        ).fetchone()
-    except sqlite3.OperationalError:  # never indexed
-        return None
-    return (int(row[0]), str(row[1]), row[2]) if row else None
+    state = store.index_state(backend.name)
+    return (state.seq, state.updated, state.vector_model) if state else None
 
 
 def _vector_model(store: Any, backend: SearchBackend) -> str | None:
@@ -360,13 +334,8 @@ def _vector_model(store: Any, backend: SearchBackend) -> str | None:
 
 
 def _same_event(store: Any, event_id: str, item_id: str) -> list[m.ItemRef]:
-    rows = store.db.execute(
-        "SELECT id, title, url, source_id, competitor, published, kind, move_type FROM items"
-        " WHERE event_id = ? AND id != ? ORDER BY COALESCE(published, first_seen), id LIMIT 50",
-        (event_id, item_id),
-    )
     return [
-        m.ItemRef(id=r[0], title=r[1], url=r[2], source=r[3], competitor=r[4], published=r[5],
-                  kind=r[6], move_type=r[7])
-        for r in rows
+        m.ItemRef(id=i.id, title=i.title, url=i.url, source=i.source_id, competitor=i.competitor,
+                  published=i.published, kind=i.kind, move_type=i.move_type)
+        for i in store.event_items(event_id, exclude=item_id, limit=50)
     ]  # fmt: skip

@@ -16,7 +16,7 @@ from search.base import SearchBackend
 
 
 def _sqlite(tmp_path: Path) -> SearchBackend:
-    from radar.settings import Settings
+    from radar.core.settings import Settings
     from search import get_backend
 
     settings = Settings({"data_dir": str(tmp_path)}, env={})

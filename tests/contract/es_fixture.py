@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from radar.settings import Settings
+from radar.core.settings import Settings
 from tests import es_testserver
 
 pytest.importorskip("elasticsearch", reason="the Elasticsearch backend needs the es extra")

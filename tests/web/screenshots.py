@@ -10,7 +10,7 @@ import argparse
 import sqlite3
 from pathlib import Path
 
-from radar.settings import Settings
+from radar.core.settings import Settings
 from radar.web import create_app
 from tests.web.browser import Tab, chromium
 from tests.web.conftest import LiveServer

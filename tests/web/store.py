@@ -13,8 +13,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from radar.records import Item, SourceResult
-from radar.settings import Settings
+from radar.core.records import Item, SourceResult
+from radar.core.settings import Settings
 
 PWN_SCRIPT = "<script>window.__pwned = 1</script>"
 PWN_ONERROR = "<img src=x onerror=\"document.title='pwned'\">"

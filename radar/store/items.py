@@ -1,0 +1,155 @@
+"""Items and their revisions: insert, change, revive, read back as `Item` records."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from radar.core.records import Item, utcnow
+from radar.store.db import Db
+from radar.store.rows import row_to_item
+
+_COUNTABLE = {"source_id", "status", "kind", "competitor", "event_id"}
+_INSERT = (
+    "INSERT INTO items (id, source_id, competitor, kind, title, body, url, version, published,"
+    " first_seen, last_seen, content_hash, language, status, removed_at, themes, move_type,"
+    " mentions, event_id, extra, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+_CHANGE = (
+    "UPDATE items SET title = ?, body = ?, url = ?, version = ?, published = COALESCE(?, published),"
+    " content_hash = ?, language = COALESCE(?, language), last_seen = ?, status = 'active',"
+    " removed_at = NULL, extra = ?, seq = ? WHERE id = ?"
+)
+
+
+class Items:
+    def __init__(self, db: Db):
+        self.db = db
+
+    # -- writing -----------------------------------------------------------------------------------
+    def upsert_item(self, item: Item, run_id: int | None = None, now: str | None = None) -> str:
+        """Store an item; return 'new', 'changed', 'revived' or 'unchanged'."""
+        with self.db.transaction():
+            return self.upsert(item, run_id, now or utcnow())
+
+    def upsert_items(self, items: Iterable[Item], now: str | None = None) -> dict[str, int]:
+        """Store many items in one transaction; outcome -> count."""
+        counts: dict[str, int] = {}
+        with self.db.transaction():
+            for item in items:
+                outcome = self.upsert(item, None, now or utcnow())
+                counts[outcome] = counts.get(outcome, 0) + 1
+        return counts
+
+    def import_items(self, items: Iterable[Item]) -> dict[str, int]:
+        """Store items one transaction each (an import stopped half-way keeps what it stored)."""
+        counts: dict[str, int] = {}
+        for item in items:
+            outcome = self.upsert_item(item)
+            counts[outcome] = counts.get(outcome, 0) + 1
+        return counts
+
+    def upsert(self, item: Item, run_id: int | None, now: str) -> str:
+        """The upsert inside the caller's transaction."""
+        row = self.db.one(
+            "SELECT title, body, content_hash, status FROM items WHERE id = ?", (item.id,)
+        )
+        if row is None:
+            self._insert(item, now)
+            return "new"
+        if row["content_hash"] == item.content_hash:
+            return self._seen_again(item.id, row["status"] == "removed", now)
+        self.db.execute(
+            "INSERT INTO revisions (item_id, title, body, content_hash, replaced_at, run_id)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (item.id, row["title"], row["body"], row["content_hash"], now, run_id),
+        )
+        self.db.execute(_CHANGE, (
+            item.title, item.body, item.url, item.version, item.published, item.content_hash,
+            item.language, now, json.dumps(item.extra), self.db.next_seq(), item.id,
+        ))  # fmt: skip
+        return "changed"
+
+    def _seen_again(self, item_id: str, removed: bool, now: str) -> str:
+        if not removed:
+            self.db.execute("UPDATE items SET last_seen = ? WHERE id = ?", (now, item_id))
+            return "unchanged"
+        self.db.execute(
+            "UPDATE items SET last_seen = ?, status = 'active', removed_at = NULL, seq = ?"
+            " WHERE id = ?",
+            (now, self.db.next_seq(), item_id),
+        )
+        return "revived"
+
+    def _insert(self, item: Item, now: str) -> None:
+        self.db.execute(_INSERT, (
+            item.id, item.source_id, item.competitor, item.kind, item.title, item.body, item.url,
+            item.version, item.published, item.first_seen or now, item.last_seen or now,
+            item.content_hash, item.language, item.status, item.removed_at,
+            json.dumps(item.themes), item.move_type, json.dumps(item.mentions), item.event_id,
+            json.dumps(item.extra), self.db.next_seq(),
+        ))  # fmt: skip
+
+    # -- reading -----------------------------------------------------------------------------------
+    def get_item(self, item_id: str) -> Item | None:
+        row = self.db.one("SELECT * FROM items WHERE id = ?", (item_id,))
+        return row_to_item(row) if row else None
+
+    def items(self, source_id: str | None = None, status: str | None = None) -> Iterator[Item]:
+        sql, args = "SELECT * FROM items WHERE 1=1", list[str]()
+        if source_id:
+            sql, args = sql + " AND source_id = ?", [*args, source_id]
+        if status:
+            sql, args = sql + " AND status = ?", [*args, status]
+        for row in self.db.rows(sql + " ORDER BY seq", args):
+            yield row_to_item(row)
+
+    def known_hashes(self, source_id: str) -> dict[str, str]:
+        """item id -> content hash (or the feed fingerprint kept in extra) for one source."""
+        rows = self.db.rows(
+            "SELECT id, content_hash, extra FROM items WHERE source_id = ? AND status = 'active'",
+            (source_id,),
+        )
+        return {r["id"]: json.loads(r["extra"]).get("fingerprint", r["content_hash"]) for r in rows}
+
+    def revisions(self, item_id: str) -> list[dict[str, Any]]:
+        rows = self.db.rows("SELECT * FROM revisions WHERE item_id = ? ORDER BY id", (item_id,))
+        return [dict(r) for r in rows]
+
+    def count_items(self, **where: str) -> int:
+        unknown = set(where) - _COUNTABLE
+        if unknown:
+            raise ValueError(f"cannot count items by {', '.join(sorted(unknown))}")
+        sql = "SELECT COUNT(*) FROM items" + (
+            "" if not where else " WHERE " + " AND ".join(f"{k} = ?" for k in where)
+        )
+        return int(self.db.scalar(sql, where.values()))
+
+    def event_items(self, event_id: str, exclude: str | None = None, limit: int = 50) -> list[Item]:
+        """The items of one event (the same story from several sources), oldest first."""
+        rows = self.db.rows(
+            "SELECT * FROM items WHERE event_id = ? AND id != ?"
+            " ORDER BY COALESCE(published, first_seen), id LIMIT ?",
+            (event_id, exclude or "", limit),
+        )
+        return [row_to_item(r) for r in rows]
+
+    def newest_seq(self) -> int:
+        return int(self.db.scalar("SELECT COALESCE(MAX(seq), 0) FROM items"))
+
+    def enriched_items(self, after_seq: int | None = None, since: str | None = None) -> list[Item]:
+        """Enriched active items past a sequence number, or dated on or after a day."""
+        sql = "SELECT * FROM items WHERE status = 'active' AND enriched_hash IS NOT NULL"
+        if after_seq is not None:
+            rows = self.db.rows(sql + " AND seq > ?", (after_seq,))
+        else:
+            rows = self.db.rows(sql + " AND COALESCE(published, first_seen) >= ?", (since or "",))
+        return [row_to_item(r) for r in rows]
+
+    def active_items_since(self, day: str) -> list[Item]:
+        rows = self.db.rows(
+            "SELECT * FROM items WHERE status = 'active' AND COALESCE(published, first_seen) >= ?",
+            (day,),
+        )
+        return [row_to_item(r) for r in rows]
