@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TORCH_VERSION ?= 2.13.0
 
-.PHONY: install demo test lint eval bench clean
+.PHONY: install demo test fuzz lint eval bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python bench/code_shape.py
 	$(BIN)/pytest -q
+
+## A long fuzz pass over the parsers and the settings loader (make test runs a short one).
+fuzz: $(STAMP)
+	RADAR_FUZZ_EXAMPLES=$${RADAR_FUZZ_EXAMPLES:-5000} $(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz.py
 
 ## Quality figures on ../shared/corpus (printed and written to bench/results/).
 eval: $(STAMP)

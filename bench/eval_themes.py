@@ -5,7 +5,10 @@ Usage: .venv/bin/python bench/eval_themes.py [--corpus PATH] [--no-bertopic]
 Embeds the 2,225 articles once with all-MiniLM-L6-v2 (about 3-4 minutes on 2 CPU cores; cached in
 bench/results/bbc_embeddings.npy), then compares ThemeModel.fit (no k given) with KMeans told the
 true k=5 (mean of 5 seeds) and with BERTopic's defaults on the same embeddings, and measures id
-stability: fit on a random 90 %, re-fit on 100 % with the first fit as ``previous``.
+stability: fit on a random 90 %, re-fit on 100 % with the first fit as ``previous``. History: the
+articles spread over twelve months and stored, then enriched and fitted in-process exactly as one
+`radar daily` after `radar import` does (``radar.services.enrich_new``): share of items with a
+theme, outliers, V-measure.
 Writes bench/results/themes.json. Exits 0 with a message when the corpus is absent.
 
 BERTopic runs in its own venv so the project's stays untouched:
@@ -21,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -189,6 +193,73 @@ def run_bertopic(
     }
 
 
+class CachedEmbedder:
+    """all-MiniLM-L6-v2 vectors looked up by text (the cached corpus), the model for the rest."""
+
+    name, dim = "all-MiniLM-L6-v2@256", 384
+
+    def __init__(self, texts: list[str], vectors: np.ndarray):
+        self.known = dict(zip(texts, vectors, strict=True))
+        self.model: Any = None
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in texts if t not in self.known]
+        if missing:
+            from enrich.embed import SentenceTransformerEmbedder
+
+            self.model = self.model or SentenceTransformerEmbedder()
+            self.known.update(zip(missing, self.model.embed(missing), strict=True))
+        return np.stack([self.known[t] for t in texts]).astype(np.float32)
+
+
+def run_history(
+    ids: list[str], titles: list[str], bodies: list[str], gold: list[str], vectors: np.ndarray,
+    months: int = 12,
+) -> dict[str, Any]:  # fmt: skip
+    """The articles spread over ``months`` (seeded order, newest today), stored as news items,
+    then the stages of one `radar daily` after an import: enrich, then the first fit."""
+    from radar.core.config import effective_settings
+    from radar.core.records import Item, item_id
+    from radar.services import enrich_new
+    from radar.store import Store
+
+    order = np.random.default_rng(0).permutation(len(ids))
+    today = datetime.now(UTC)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "radar.db")
+        by_item: dict[str, str] = {}
+        for rank, row in enumerate(order):
+            url = f"https://news.example/{ids[row]}"
+            item = Item(id=item_id("bbc", url, titles[row]), source_id="bbc", kind="news",
+                        title=titles[row], body=bodies[row], url=url,
+                        published=(today - timedelta(days=rank * 30.5 * months / len(ids))
+                                   ).strftime("%Y-%m-%d"))  # fmt: skip
+            store.upsert_item(item)
+            by_item[item.id] = gold[row]
+        texts = [item_text(t, b) for t, b in zip(titles, bodies, strict=True)]
+        start = time.perf_counter()
+        summary = enrich_new(
+            store, effective_settings(None, tmp), None, embedder=CachedEmbedder(texts, vectors)
+        )
+        seconds = time.perf_counter() - start
+        assigned = {i.id: _discovered(i.themes) for i in store.items(status="active")}
+        store.close()
+    keys = sorted(by_item)
+    got = [assigned.get(k) for k in keys]
+    return {
+        **scores([by_item[k] for k in keys], got),
+        "themed": round(sum(a is not None for a in got) / len(got), 4),
+        "themes": len({a for a in got if a is not None}),
+        "months": months,
+        "seconds": round(seconds, 1),
+        "messages": summary.messages,
+    }
+
+
+def _discovered(tags: list[dict[str, Any]]) -> str | None:
+    return next((str(t["id"]) for t in tags if t.get("kind") == "discovered"), None)
+
+
 def evaluate(corpus: Path, bertopic_python: Path | None = None) -> dict[str, Any]:
     ids, titles, bodies, gold = load_bbc(corpus)
     vectors = embeddings(titles, bodies)
@@ -198,6 +269,7 @@ def evaluate(corpus: Path, bertopic_python: Path | None = None) -> dict[str, Any
         "ours": run_ours(vectors, texts, ids, gold),
         "kmeans_true_k": run_kmeans(vectors, gold),
         "stability": stability(vectors, texts, ids),
+        "history": run_history(ids, titles, bodies, gold, vectors),
     }
     if bertopic_python is not None:
         result["bertopic"] = run_bertopic(bertopic_python, EMBEDDINGS, texts, gold)
@@ -220,6 +292,14 @@ def print_table(result: dict[str, Any]) -> None:
         )
     for label in result["ours"]["labels"]:
         print(f"  {label}")
+    hist = result["history"]
+    print(
+        f"history ({hist['months']} months, one `radar daily` after the import): themes on"
+        f" {hist['themed']:.1%} of items, {hist['outliers']:.1%} outliers, V {hist['v_measure']:.3f},"
+        f" ARI {hist['ari']:.3f}, {hist['themes']} themes, {hist['seconds']:.0f} s"
+    )
+    for message in hist["messages"]:
+        print(f"  {message}")
     stab = result["stability"]
     for name in ("with_assignments", "centroids_only"):
         print(

@@ -146,6 +146,7 @@ class SourceCrawl:
             url=entry.url,
             version=entry.version,
             published=entry.date,
+            changes=entry.changes,
         )
 
     # -- feeds and GitHub releases -------------------------------------------------------------

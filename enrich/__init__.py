@@ -48,7 +48,7 @@ def build_enricher(
     embedder = embedder or build_embedder(settings)
     configured = None
     themes_file = Path(settings["themes_file"])
-    if themes_file.exists():
+    if settings["themes_file"] and themes_file.is_file():
         specs = load_theme_specs(themes_file)
         store.save_configured_themes(specs)
         configured = ConfiguredThemes(specs, embedder)

@@ -54,3 +54,5 @@ class FitResult:
     assignments: list[str | None]  # theme id per input row, None for an outlier
     events: list[ThemeEvent] = field(default_factory=list)
     message: str | None = None  # e.g. "too few items to cluster (12 < 50)"
+    notes: list[str] = field(default_factory=list)  # e.g. which items the fit used
+    coverage: tuple[int, int] | None = None  # (items given a theme, items looked at) after a fit

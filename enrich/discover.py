@@ -172,12 +172,12 @@ class ThemeModel:
             return [(None, 0.0)] * len(vectors)
         sims = normalise(vectors) @ np.stack([t.centroid for t in themes]).astype(np.float32).T
         best = sims.argmax(axis=1)
-        out: list[tuple[str | None, float]] = []
-        for row, col in enumerate(best):
-            sim = float(sims[row, col])
-            inside = 1.0 - sim <= themes[col].radius + 1e-6
-            out.append((themes[col].id if inside else None, sim))
-        return out
+        nearest = sims[np.arange(len(sims)), best]
+        inside = 1.0 - nearest <= np.asarray([t.radius for t in themes])[best] + 1e-6
+        return [
+            (themes[col].id if ok else None, float(sim))
+            for col, ok, sim in zip(best.tolist(), inside.tolist(), nearest.tolist(), strict=True)
+        ]
 
     # --- clustering -------------------------------------------------------------------------
 

@@ -1,5 +1,9 @@
 """`radar enrich`: embed, theme, classify, find mentions and events for new or changed items.
 
+A release's changes are typed one by one (move type, importance, noise); the release's move type
+becomes its most important change's type (`Item.move_types` is the set). News, blog posts and
+articles get an extractive summary (at most two sentences) kept in ``extra["summary"]``.
+
 Work goes in batches; each batch's results are committed together, and embeddings are cached by
 content hash as soon as they are computed, so an interrupted run loses at most one batch of work
 and the next run embeds nothing twice.
@@ -16,14 +20,32 @@ from typing import Any
 import numpy as np
 
 from enrich.base import Embedder, Vectors
-from enrich.embed import item_text
+from enrich.changes import entry_moves, type_changes
+from enrich.embed import item_text, normalise
 from enrich.events import EventGrouper
 from enrich.language import detect_language
 from enrich.mentions import MentionFinder
+from radar.core.records import Change
 
 logger = logging.getLogger(__name__)
 
 BATCH = 256
+ASSIGN_CHUNK = 5000  # items assigned to discovered themes per store read after a fit
+SUMMARIZED_KINDS = ("news", "blog")
+
+ChangeTyper = Callable[[list[Change], Embedder | None], list[Change]]
+Summarizer = Callable[[Any, Embedder | None], str | None]
+
+
+def summarize_item(item: Any, embedder: Embedder | None = None) -> str | None:
+    """The default summarizer: at most two sentences of news and blog posts, none for others."""
+    if item.kind not in SUMMARIZED_KINDS or not item.body.strip():
+        return None
+    try:
+        from enrich.summary import summarize
+    except ImportError:  # FALLBACK until enrich.summary lands: the lead sentence
+        return item.body.strip().split(". ")[0][:300]
+    return summarize(item.body, embedder=embedder) or None
 
 
 @dataclass
@@ -37,6 +59,8 @@ class EnrichSummary:
     moves: dict[str, int] = field(default_factory=dict)
     with_mentions: int = 0
     events_joined: int = 0
+    changes_typed: int = 0
+    summarized: int = 0
     messages: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -56,6 +80,8 @@ class Enricher:
         mentions: MentionFinder | None = None,
         events: EventGrouper | None = None,
         batch_size: int = BATCH,
+        change_typer: ChangeTyper | None = type_changes,
+        summarizer: Summarizer | None = summarize_item,
     ):
         self.store = store
         self.embedder = embedder
@@ -65,6 +91,8 @@ class Enricher:
         self.mentions = mentions
         self.events = events
         self.batch_size = batch_size
+        self.change_typer = change_typer
+        self.summarizer = summarizer
 
     # -- embeddings ---------------------------------------------------------------------------------
     def vectors(self, items: list[Any], summary: EnrichSummary | None = None) -> Vectors:
@@ -140,6 +168,8 @@ class Enricher:
                 summary.discovered_assigned += 1
         self._classify(batch, vectors, summary)
         for row, item in enumerate(batch):
+            self._type_changes(item, summary)
+            self._summarize(item, summary)
             item.themes = tags[row]
             item.language = item.language or detect_language(texts[row])
             if self.mentions is not None:
@@ -160,38 +190,108 @@ class Enricher:
             batch[n].move_type = move
             summary.moves[move] = summary.moves.get(move, 0) + 1
 
+    def _type_changes(self, item: Any, summary: EnrichSummary) -> None:
+        """Type the release's changes; its move type becomes its most important change's."""
+        if self.change_typer is None or not item.changes:
+            return
+        item.changes = self.change_typer(item.changes, self.embedder)
+        summary.changes_typed += len(item.changes)
+        top, _types = entry_moves(item.changes)  # the set is Item.move_types
+        if top is not None and item.competitor:
+            item.move_type = top
+
+    def _summarize(self, item: Any, summary: EnrichSummary) -> None:
+        if self.summarizer is None:
+            return
+        text = self.summarizer(item, self.embedder)
+        item.extra = {**item.extra, "summary": text} if text else item.extra
+        if not text:
+            item.extra.pop("summary", None)
+        summary.summarized += bool(text)
+
     # -- the weekly fit ---------------------------------------------------------------------------------
     def fit(self, window_days: int = 90) -> Any:
-        """Re-fit discovered themes on the window; ids stay stable; re-assign the window's items."""
+        """Re-fit discovered themes (ids stay stable), then give every active item, old ones
+        included, its nearest theme or none (the radius rule); ``coverage`` counts the result."""
         assert self.theme_model is not None
-        since = (datetime.now(UTC) - timedelta(days=window_days)).strftime("%Y-%m-%d")
-        window = [
-            item
-            for item in self.store.items(status="active")
-            if (item.published or item.first_seen or "") >= since
-        ]
-        vectors = self.vectors(window)
+        previous = self.store.discovered_themes()
+        items, note = self._fit_items(window_days, first=not previous)
+        vectors = self.vectors(items)
         result = self.theme_model.fit(
             vectors,
-            [item_text(i.title, i.body) for i in window],
-            [i.id for i in window],
-            previous=self.store.discovered_themes(),
+            [item_text(i.title, i.body) for i in items],
+            [i.id for i in items],
+            previous=previous,
             used_ids=self.store.theme_ids_used(),
-            previous_assignments=previous_assignments(window),
+            previous_assignments=previous_assignments(items),
         )
+        result.notes += [note] if note else []
         if result.themes:
             self.store.save_themes(result.themes, result.events)
-            by_id = {t.id: t for t in result.themes}
-            for row, (item, tid) in enumerate(zip(window, result.assignments, strict=True)):
-                kept = [t for t in item.themes if t.get("kind") != "discovered"]
-                if tid is not None:
-                    score = round(float(vectors[row] @ by_id[tid].centroid), 3)
-                    kept.append(
-                        {"id": tid, "score": score, "kind": "discovered", "label": by_id[tid].label}
-                    )
-                item.themes = kept
-            self.store.update_themes(window)
+            fitted = dict(zip((i.id for i in items), result.assignments, strict=True))
+            result.coverage = self.assign_all(result.themes, fitted)
         return result
+
+    def _fit_items(self, window_days: int, first: bool) -> tuple[list[Any], str | None]:
+        """The items to cluster: the window; for the first fit, or when the window holds fewer
+        than the model's ``min_items``, the newest active items up to its sample size."""
+        model = self.theme_model
+        since = (datetime.now(UTC) - timedelta(days=window_days)).strftime("%Y-%m-%d")
+        active = sorted(self.store.items(status="active"), key=_day, reverse=True)
+        window = [item for item in active if _day(item) >= since]
+        if not first and len(window) >= model.min_items:
+            return window, None
+        newest = active[: max(model.max_fit_items, len(window))]
+        if len(newest) == len(window):
+            return window, None
+        why = "first fit" if len(window) >= model.min_items else "too few in the window"
+        return newest, (
+            f"{why}: the last {window_days} days hold {len(window)} items,"
+            f" so the fit used the newest {len(newest)}"
+        )
+
+    def assign_all(self, themes: list[Any], fitted: dict[str, str | None]) -> tuple[int, int]:
+        """Every active item with a vector gets its theme: the fit's for the items it clustered,
+        else the nearest within the radius; only changed items are written. Returns (items with
+        a discovered theme, items looked at)."""
+        assert self.theme_model is not None
+        labels = {t.id: t.label for t in themes}
+        centroids = np.stack([t.centroid for t in themes]).astype(np.float32)
+        themed = total = 0
+        for chunk in self.store.active_vectors(self.embedder.name, ASSIGN_CHUNK):
+            ids = [row[0] for row in chunk]
+            vectors = np.stack([row[2] for row in chunk])
+            nearest = self.theme_model.assign(vectors, themes)
+            sims = normalise(vectors) @ centroids.T
+            position = {t.id: col for col, t in enumerate(themes)}
+            changed = []
+            for row, (item_id, tags, _) in enumerate(chunk):
+                tid, score = nearest[row]
+                if item_id in fitted:
+                    tid = fitted[item_id]
+                    score = float(sims[row, position[tid]]) if tid is not None else 0.0
+                new = with_discovered(tags, tid, score, labels)
+                themed += tid is not None
+                if new != tags:
+                    changed.append((item_id, new))
+            self.store.set_item_themes(changed)
+            total += len(ids)
+        return themed, total
+
+
+def _day(item: Any) -> str:
+    return str(item.published or item.first_seen or "")
+
+
+def with_discovered(
+    tags: list[dict[str, Any]], theme_id: str | None, score: float, labels: dict[str, str]
+) -> list[dict[str, Any]]:
+    """An item's themes with its discovered theme replaced (none when ``theme_id`` is None)."""
+    kept = [t for t in tags if t.get("kind") != "discovered"]
+    if theme_id is None:
+        return kept
+    found = {"id": theme_id, "score": round(score, 3), "kind": "discovered"}
+    return [*kept, {**found, "label": labels[theme_id]}]
 
 
 def previous_assignments(items: list[Any]) -> dict[str, str]:

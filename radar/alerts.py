@@ -12,7 +12,7 @@ indistinguishable from a failure: a channel that accepts a message but answers a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,12 +23,13 @@ from radar import textsafe
 from radar.alerts_config import AlertsConfig, Rule
 from radar.core.errors import DeliveryError
 from radar.core.protocols import AlertLog
-from radar.core.records import Item
+from radar.core.records import Change, Item
 from radar.core.stored import Delivery
 
 logger = logging.getLogger(__name__)
 
 LABEL_LIMIT = 80
+CHANGE_LIMIT = 240  # the quoted change
 # apprise plugins whose Markdown dialect the alert lines are converted to; any other channel gets
 # plain text, which apprise escapes for the channel's own format
 CHANNEL_FORMATS = {"NotifySlack": "slack", "NotifyDiscord": "markdown", "NotifyEmail": "html"}
@@ -70,14 +71,25 @@ class AppriseNotifier:
             raise DeliveryError(logs[-1] if logs else "the channel refused the message")
 
 
-def item_line(item: Item) -> str:
-    """One match as a line of our Markdown, crawled text escaped (`textsafe.convert` adapts it)."""
+def item_line(item: Item, rule: Rule | None = None) -> str:
+    """One match as a line of our Markdown, crawled text escaped (`textsafe.convert` adapts it);
+    a release quotes its change that matched the rule (else its most important change)."""
     labels = (t.get("label") or t["id"] for t in item.themes[:3])
     themes = ", ".join(textsafe.markdown(label, LABEL_LIMIT) for label in labels) or "no theme"
     who = textsafe.markdown(item.competitor or "industry", LABEL_LIMIT)
     day = textsafe.markdown((item.published or item.first_seen or "")[:10])
     url = textsafe.http_url(item.url) or ""
-    return f"- **{textsafe.markdown(item.title)}** ({who}; {themes}; {day}) {url}".rstrip()
+    change = quoted_change(item, rule.move_type if rule else [])
+    quote = f" “{textsafe.markdown(change.text, CHANGE_LIMIT)}”" if change else ""
+    return f"- **{textsafe.markdown(item.title)}**{quote} ({who}; {themes}; {day}) {url}".rstrip()
+
+
+def quoted_change(item: Item, move_types: Sequence[str] = ()) -> Change | None:
+    """The most important change of the item that is not noise, of one of `move_types` if any."""
+    typed = [c for c in item.changes if c.move_type and not c.noise]
+    if move_types:
+        typed = [c for c in typed if c.move_type in move_types]
+    return max(typed, key=lambda c: c.importance, default=None)
 
 
 def matches(rule: Rule, item: Item) -> bool:
@@ -90,8 +102,8 @@ def matches(rule: Rule, item: Item) -> bool:
         and not set(item.mentions) & set(rule.competitor)
     ):
         return False
-    if rule.move_type and item.move_type not in rule.move_type:
-        return False
+    if rule.move_type and not set(item.move_types) & set(rule.move_type):
+        return False  # any of the release's changes may match
     if rule.kind and item.kind not in rule.kind:
         return False
     if rule.query:
@@ -120,7 +132,7 @@ class AlertEngine:
         for rule in self.config.rules:
             items, top = self._candidates(self.store.alert_mark(rule.id))
             found = self._match(rule, items)
-            lines = {item.id: item_line(item) for item in found}
+            lines = {item.id: item_line(item, rule) for item in found}
             self.store.queue_alerts(rule.id, rule.channels, lines, mark=top)
             summary.matched += len(found)
             if rule.spike is not None:

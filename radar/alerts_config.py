@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 
@@ -134,9 +135,14 @@ def _channel(path: Path, key_node: yaml.Node, node: yaml.Node, env: Any) -> str:
     if not isinstance(raw, str) or not raw.strip():
         raise _fail(path, key_node, f"channel `{key_node.value}` must be an apprise URL")
 
+    whole = _ENV_RE.fullmatch(raw.strip()) is not None
+
     def sub(match: re.Match[str]) -> str:
+        # A variable holding the whole URL goes in as it is; one inside a URL (a password, a
+        # token) is percent-encoded, so `/`, `#`, `@` or `?` in a secret cannot break the URL.
         if match.group(1) in env:
-            return str(env[match.group(1)])
+            value = str(env[match.group(1)])
+            return value if whole else quote(value, safe="")
         if match.group(2) is not None:
             return match.group(2)
         raise _fail(

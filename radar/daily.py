@@ -162,6 +162,8 @@ def _stages(
         try:
             rules = load_alert_rules(settings)
         except NoAlertsFile as exc:
+            if exc.named:
+                logger.warning("alerts: %s", exc)
             return {"skipped": str(exc)}
         result = build_alert_engine(store, settings, rules).run()
         if result.failed and not result.delivered:

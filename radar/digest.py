@@ -1,9 +1,13 @@
-"""The weekly competitor-moves digest: built from the search backend, rendered by digest_render.
+"""The weekly competitor-moves digest: built from the store, rendered by digest_render.
 
-Per competitor, the week's moves grouped by move type and ranked by importance (the move type's
-weight, how many sources reported the same event, novelty); near-duplicates shown once with all
-their sources; rising themes with a chart of weekly counts; newly discovered themes; industry
-news mentioning tracked competitors; sources that failed or look broken.
+The store is the source of truth: the week's items come from it, never from the search index
+alone, so a crawl that was not indexed yet still makes a digest. Per competitor: at most five
+highlight lines, each a change in words with its release and link (breaking and security first),
+then one line counting the rest; competitors with nothing this week in one "quiet" line; the
+complete list of the week's releases grouped by move type (near-duplicates shown once with all
+their sources); industry news mentioning tracked competitors with its summary. Rising themes and
+their chart need the search index: a lagging index is named in one line, not taken for a quiet
+week.
 """
 
 from __future__ import annotations
@@ -13,8 +17,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from radar.services import theme_labels
-from search.base import Hit, SearchBackend, SearchQuery
+from radar.core.records import Change, Item
+from radar.digest_lines import Highlight, highlights, rest_line
+from radar.services import index_lag, lag_message, theme_labels
+from search.base import SearchBackend, SearchQuery
+
+__all__ = ["Digest", "Highlight", "Move", "build_digest", "ordered_types", "parse_week"]
 
 MOVE_WEIGHT = {
     "security": 5.0,
@@ -40,7 +48,6 @@ MOVE_TITLES = {
     "fix": "Fixes",
     "other": "Other",
 }
-PAGE = 500
 
 
 @dataclass
@@ -53,6 +60,9 @@ class Move:
     themes: list[str]
     sources: list[tuple[str, str]]  # (source id, url) of every report of this event
     importance: float
+    summary: str | None = None  # news, blog posts: at most two sentences; releases: none
+    changes: list[Change] = field(default_factory=list)
+    lead: str = ""  # the first line of the body: what a release without changes says
 
 
 @dataclass
@@ -63,13 +73,18 @@ class Digest:
     total: int = 0
     competitors: dict[str, dict[str, list[Move]]] = field(
         default_factory=dict
-    )  # name -> move type -> moves
+    )  # name -> move type -> moves: the complete list
+    highlights: dict[str, list[Highlight]] = field(default_factory=dict)  # name -> top changes
+    rest: dict[str, str] = field(default_factory=dict)  # name -> "… and 14 more changes in 3 …"
+    quiet: list[str] = field(default_factory=list)  # competitors with nothing this week
     rising: list[Any] = field(default_factory=list)  # search.trends.RisingTheme
     weekly: dict[str, dict[str, int]] = field(default_factory=dict)  # week start -> theme -> count
     theme_labels: dict[str, str] = field(default_factory=dict)
     new_themes: list[dict[str, Any]] = field(default_factory=list)
     industry: list[Move] = field(default_factory=list)
     broken: list[dict[str, Any]] = field(default_factory=list)
+    stored: int = 0  # items in the store in all, to tell a quiet week from an empty store
+    notes: list[str] = field(default_factory=list)  # one line each: a lagging index
 
     @property
     def empty(self) -> bool:
@@ -93,92 +108,100 @@ def parse_week(spec: str | None, today: date | None = None) -> tuple[str, date, 
     return f"{iso.year}-W{iso.week:02d}", monday, monday + timedelta(days=6)
 
 
-def week_hits(backend: SearchBackend, start: date, end: date) -> list[Hit]:
-    """Every item dated in the week, through the protocol, page by page."""
-    hits: list[Hit] = []
-    while True:
-        query = SearchQuery(
-            mode="text",
-            since=start.isoformat(),
-            until=end.isoformat(),
-            sort="date",
-            limit=PAGE,
-            offset=len(hits),
-        )
-        result = backend.search(query)
-        hits += result.hits
-        if not result.hits or len(hits) >= result.total:
-            return hits
+def _day(item: Item) -> str:
+    return (item.published or item.first_seen or "")[:10]
 
 
-def group_events(hits: list[Hit]) -> list[list[Hit]]:
+def group_events(items: list[Item]) -> list[list[Item]]:
     """Near-duplicates (one event_id) together; the earliest report first."""
-    groups: dict[str, list[Hit]] = {}
-    for hit in sorted(hits, key=lambda h: (h.published or "", h.id)):
-        groups.setdefault(getattr(hit, "event_id", None) or hit.id, []).append(hit)
+    groups: dict[str, list[Item]] = {}
+    for item in sorted(items, key=lambda i: (_day(i), i.id)):
+        groups.setdefault(item.event_id or item.id, []).append(item)
     return list(groups.values())
 
 
-def to_move(group: list[Hit], novel: bool) -> Move:
-    lead = next((h for h in group if h.competitor and h.kind != "news"), group[0])
+def _lead(group: list[Item]) -> Item:
+    return next((i for i in group if i.competitor and i.kind != "news"), group[0])
+
+
+def to_move(group: list[Item], novel: bool) -> Move:
+    lead = _lead(group)
     move_type = lead.move_type or "other"
-    sources = sorted({(h.source, h.url) for h in group})
+    sources = sorted({(i.source_id, i.url) for i in group})
     importance = (
         MOVE_WEIGHT.get(move_type, 0.5)
         + 1.5 * math.log1p(len(sources) - 1)
         + (1.0 if novel else 0.0)
     )
     return Move(
-        lead.title,
-        lead.url,
-        (lead.published or "")[:10] or None,
-        lead.kind,
-        move_type,
-        lead.themes,
-        sources,
-        round(importance, 2),
-    )
+        lead.title, lead.url, _day(lead) or None, lead.kind, move_type,
+        [t["id"] for t in lead.themes], sources, round(importance, 2),
+        summary=lead.extra.get("summary"), changes=list(lead.changes),
+        lead=next((line.strip() for line in lead.body.splitlines() if line.strip()), "")[:400],
+    )  # fmt: skip
 
 
 def build_digest(
-    backend: SearchBackend,
+    backend: SearchBackend | None,
     store: Any,
     config: Any,
     week: str | None = None,
     today: date | None = None,
 ) -> Digest:
-    from search.trends import rising_themes, window
-
+    """The week's digest from the store; the backend only adds rising themes and their chart."""
     label, start, end = parse_week(week, today)
     digest = Digest(label, start, end)
-    hits = week_hits(backend, start, end)
-    digest.total = len(hits)
-    names = {c.id: c.name for c in getattr(config, "competitors", [])}
-    digest.theme_labels = theme_labels(store) if store else {}
-    for group in group_events(hits):
-        novel = all((h.published or "")[:10] >= start.isoformat() for h in group)
-        move = to_move(group, novel)
-        owner = next((h.competitor for h in group if h.competitor and h.kind != "news"), None)
+    items = store.week_items(start.isoformat(), end.isoformat())
+    digest.total, digest.stored = len(items), store.count_items()
+    names = {c.id: c.name for c in getattr(config, "competitors", None) or []}
+    digest.theme_labels = theme_labels(store)
+    _add_moves(digest, items, names)
+    _add_highlights(digest)
+    digest.quiet = sorted(set(names.values()) - set(digest.competitors))
+    if backend is not None:
+        _add_trends(digest, backend, store)
+    digest.new_themes = _new_themes(store, start, end)
+    digest.broken = [h for h in store.source_health() if h["consecutive_failures"] or h["suspect"]]
+    return digest
+
+
+def _add_moves(digest: Digest, items: list[Item], names: dict[str, str]) -> None:
+    first = digest.start.isoformat()
+    for group in group_events(items):
+        move = to_move(group, novel=all(_day(i) >= first for i in group))
+        owner = _lead(group).competitor if _lead(group).kind != "news" else None
         if owner:
             by_type = digest.competitors.setdefault(names.get(owner, owner), {})
             by_type.setdefault(move.move_type, []).append(move)
-        elif any(getattr(h, "mentions", None) for h in group):
+        elif any(i.mentions for i in group):
             digest.industry.append(move)
     for by_type in digest.competitors.values():
         for moves in by_type.values():
             moves.sort(key=lambda m: (-m.importance, m.day or ""))
     digest.industry.sort(key=lambda m: (-len(m.sources), m.day or ""))
-    win = window(end, period_days=7, background_weeks=8)
+
+
+def _add_highlights(digest: Digest) -> None:
+    for name, by_type in digest.competitors.items():
+        moves = [m for ms in by_type.values() for m in ms]
+        digest.highlights[name] = top = highlights(moves)
+        rest = rest_line(moves, top)
+        if rest:
+            digest.rest[name] = rest
+
+
+def _add_trends(digest: Digest, backend: SearchBackend, store: Any) -> None:
+    """Rising themes and weekly counts come from the index; a lagging one is named in one line."""
+    from search.trends import rising_themes, window
+
+    note = lag_message(index_lag(store, backend.name))
+    if note:
+        digest.notes.append(f"Rising themes may be incomplete: {note}.")
+    win = window(digest.end, period_days=7, background_weeks=8)
     digest.rising = rising_themes(backend, win)[:6]
     digest.weekly = backend.histogram(
-        "theme", "week", SearchQuery(since=win.background_since, until=end.isoformat())
+        "theme", "week", SearchQuery(since=win.background_since, until=digest.end.isoformat())
     )
-    if store is not None:
-        digest.new_themes = _new_themes(store, start, end)
-        digest.broken = [
-            h for h in store.source_health() if h["consecutive_failures"] or h["suspect"]
-        ]
-    return digest
 
 
 def _new_themes(store: Any, start: date, end: date) -> list[dict[str, Any]]:

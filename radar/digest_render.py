@@ -14,10 +14,17 @@ from typing import Any
 from radar import textsafe
 from radar.core.errors import DeliveryError
 from radar.digest import MOVE_TITLES, Digest, Move, ordered_types
+from radar.digest_lines import Highlight, highlights
 
 NAME_LIMIT = 100  # competitor, source, theme label and keyword
 FONT = "font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;"
-MAX_PER_TYPE = 15  # moves shown per competitor and move type; the rest are counted
+TEXT_LIMIT = 240  # a highlight's text
+MAX_BROKEN = 20  # broken sources listed in the HTML (all of them in the Markdown)
+MOVE_LABELS = {
+    "deprecation": "Breaking", "security": "Security", "pricing": "Pricing", "launch": "New",
+    "integration": "Integration", "company": "Company", "performance": "Performance",
+    "improvement": "Improved", "fix": "Fixed", "other": "Other",
+}  # fmt: skip
 
 
 def chart_png(digest: Digest) -> bytes | None:
@@ -82,49 +89,87 @@ def _md_link(text: str, url: str, limit: int = NAME_LIMIT) -> str:
 
 
 def render_markdown(d: Digest) -> str:
+    """The archived digest: highlights per competitor, then the complete list of the week."""
     out = [f"# Competitor moves, week {d.week} ({d.start:%b %d} – {d.end:%b %d, %Y})", ""]
+    out += [f"_{note}_" for note in d.notes] + [""] * bool(d.notes)  # our own words
     if d.empty:
+        out += [_empty_line(d), ""]
+    for name in sorted(d.highlights):
+        lines = [_md_highlight(h) for h in d.highlights[name]]
+        lines += [f"- {_md(d.rest[name], textsafe.TEXT_LIMIT)}"] if name in d.rest else []
+        out += [f"## {_md(name)}", *lines, ""] if lines else []
+    if d.quiet:
+        out += [f"Quiet this week: {_md(', '.join(d.quiet), textsafe.TEXT_LIMIT)}.", ""]
+    if d.industry:
+        out += ["## Industry news mentioning competitors"]
+        out += [_md_news(m) for m in d.industry[:30]] + [""]
+    out += _md_themes(d)
+    if d.broken:
+        out += ["## Sources that failed or look broken"]
         out += [
-            f"No items were recorded in week {d.week}: nothing was crawled, or nothing was published.",
-            "",
-        ]
-    for name in sorted(d.competitors):
-        out += [f"## {_md(name)}", ""]
-        for move_type in ordered_types(d.competitors[name]):
-            moves = d.competitors[name][move_type]
-            out += [f"### {MOVE_TITLES.get(move_type, move_type)}", ""]
-            out += [_md_move(m) for m in moves[:MAX_PER_TYPE]]
-            if len(moves) > MAX_PER_TYPE:
-                out.append(f"- … and {len(moves) - MAX_PER_TYPE} more")
-            out.append("")
+            f"- `{_md(s['id'])}`: {_md(s['last_error'] or s['suspect'] or '', textsafe.TEXT_LIMIT)}"
+            for s in d.broken
+        ] + [""]
+    return "\n".join(out + _md_complete(d))
+
+
+def _empty_line(d: Digest) -> str:
+    """An empty week, told apart from an empty store."""
+    stored = f" ({d.stored:,} items are stored, none dated in this week)" if d.stored else ""
+    return (
+        f"No items were recorded in week {d.week}: nothing was crawled, or nothing was"
+        f" published{stored}."
+    )
+
+
+def _md_themes(d: Digest) -> list[str]:
+    out: list[str] = []
     if d.rising:
-        out += ["## Rising themes", ""]
+        out += ["## Rising themes"]
         out += [
             f"- **{_md(d.theme_labels.get(r.theme, r.theme))}**: {r.count} items (about {r.expected:.1f} expected)"
             for r in d.rising
         ] + [""]
     if d.new_themes:
-        out += ["## Newly discovered themes", ""]
+        out += ["## Newly discovered themes"]
         out += [
             f"- **{_md(t['label'])}** ({_md(', '.join(t['keywords'][:5]))})" for t in d.new_themes
         ] + [""]
-    if d.industry:
-        out += ["## Industry news mentioning competitors", ""]
-        out += [_md_move(m) for m in d.industry[:30]] + [""]
-    if d.broken:
-        out += ["## Sources that failed or look broken", ""]
-        out += [
-            f"- `{_md(s['id'])}`: {_md(s['last_error'] or s['suspect'] or '', textsafe.TEXT_LIMIT)}"
-            for s in d.broken
-        ] + [""]
-    return "\n".join(out)
+    return out
 
 
-def _md_move(m: Move) -> str:
+def _md_complete(d: Digest) -> list[str]:
+    """Every move of the week, by move type (the most important types first), then competitor."""
+    by_type: dict[str, list[tuple[str, Move]]] = {}
+    for name in sorted(d.competitors):
+        for move_type, moves in d.competitors[name].items():
+            by_type.setdefault(move_type, []).extend((name, m) for m in moves)
+    if not by_type:
+        return []
+    out = ["## All moves this week"]
+    for move_type in ordered_types({t: [] for t in by_type}):
+        out.append(f"### {MOVE_TITLES.get(move_type, move_type)}")
+        out += [_md_move(m, name) for name, m in by_type[move_type]]
+    return [*out, ""]
+
+
+def _md_highlight(h: Highlight) -> str:
+    label = MOVE_LABELS.get(h.move_type, h.move_type)
+    day = f", {_md(h.day)}" if h.day else ""
+    return f"- **{label}** · {_md(h.text, TEXT_LIMIT)} · {_md_link(h.release, h.url)}{day}"
+
+
+def _md_news(m: Move) -> str:
+    summary = f" — {_md(m.summary, textsafe.TEXT_LIMIT)}" if m.summary else ""
+    return f"{_md_move(m)}{summary}"
+
+
+def _md_move(m: Move, owner: str | None = None) -> str:
     also = f" — also reported by {len(m.sources) - 1} more" if len(m.sources) > 1 else ""
     links = " ".join(_md_link(src, url) for src, url in m.sources[:5])
     title = _md_link(m.title, m.url, textsafe.TITLE_LIMIT)
-    return f"- {_md(m.day or 'undated')} · {title}{also} · {links}"
+    who = f"{_md(owner)} · " if owner else ""
+    return f"- {who}{_md(m.day or 'undated')} · {title}{also} · {links}"
 
 
 # -- HTML (email-safe) ------------------------------------------------------------------------------
@@ -137,70 +182,86 @@ def _h(text: str, limit: int = NAME_LIMIT) -> str:
     return textsafe.html_text(text, limit)
 
 
+_H2 = '<h2 style="font-size:18px;margin:24px 0 8px 0;border-bottom:1px solid #e5e7eb;">'
+_UL = '<ul style="margin:0;padding-left:18px;">'
+_MUTED = "color:#6b7280;"
+
+
 def render_html(d: Digest, chart: str = "inline") -> str:
-    """chart='inline' embeds the PNG as a data URI (a standalone file); 'cid' refers to an attachment."""
+    """The emailed digest, short enough that Gmail never clips it (the complete list is in the
+    archived Markdown and the web UI). chart='inline' embeds the PNG as a data URI (a standalone
+    file); 'cid' refers to an attachment."""
     parts = [
         f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>Competitor moves {escape(d.week)}</title></head>'
         f'<body style="margin:0;padding:24px;background:#f6f7f9;{FONT}color:#1f2937;">'
         f'<table role="presentation" width="100%" style="max-width:760px;margin:0 auto;background:#ffffff;'
         f'border-collapse:collapse;"><tr><td style="padding:24px;">',
         f'<h1 style="font-size:22px;margin:0 0 4px 0;">Competitor moves · {escape(d.week)}</h1>',
-        f'<p style="margin:0 0 16px 0;color:#6b7280;">{d.start:%b %d} – {d.end:%b %d, %Y} · {d.total} items</p>',
+        f'<p style="margin:0 0 16px 0;{_MUTED}">{d.start:%b %d} – {d.end:%b %d, %Y} · {d.total:,} items</p>',
     ]
+    parts += [f'<p style="{_MUTED}">{_h(note, textsafe.TEXT_LIMIT)}</p>' for note in d.notes]
     if d.empty:
-        parts.append(
-            f'<p style="padding:12px;background:#f3f4f6;">No items were recorded in week {escape(d.week)}: '
-            "nothing was crawled, or nothing was published.</p>"
-        )
+        parts.append(f'<p style="padding:12px;background:#f3f4f6;">{escape(_empty_line(d))}</p>')
     for name in sorted(d.competitors):
+        parts += [f"{_H2}{_h(name)}</h2>", _UL, *_html_lines(d, name), "</ul>"]
+    if d.quiet:
         parts.append(
-            f'<h2 style="font-size:18px;margin:24px 0 8px 0;border-bottom:1px solid #e5e7eb;">{_h(name)}</h2>'
+            f'<p style="margin:16px 0 0 0;{_MUTED}">Quiet this week: {_h(", ".join(d.quiet), textsafe.TEXT_LIMIT)}.</p>'
         )
-        for move_type in ordered_types(d.competitors[name]):
-            moves = d.competitors[name][move_type]
-            parts.append(
-                f'<h3 style="font-size:14px;margin:12px 0 4px 0;color:#374151;">{escape(MOVE_TITLES.get(move_type, move_type))}</h3>'
-            )
-            parts.append(
-                '<ul style="margin:0;padding-left:18px;">'
-                + "".join(_li(m, d) for m in moves[:MAX_PER_TYPE])
-            )
-            if len(moves) > MAX_PER_TYPE:
-                parts.append(
-                    f'<li style="color:#6b7280;">… and {len(moves) - MAX_PER_TYPE} more</li>'
-                )
-            parts.append("</ul>")
     parts += _html_themes(d, chart)
     if d.industry:
-        parts.append(
-            '<h2 style="font-size:18px;margin:24px 0 8px 0;">Industry news mentioning competitors</h2><ul style="padding-left:18px;">'
-        )
-        parts += [_li(m, d) for m in d.industry[:30]] + ["</ul>"]
-    if d.broken:
-        parts.append(
-            '<h2 style="font-size:18px;margin:24px 0 8px 0;">Sources that failed or look broken</h2><ul style="padding-left:18px;">'
-        )
-        parts += [
-            f"<li><code>{_h(s['id'])}</code>: {_h(s['last_error'] or s['suspect'] or '', textsafe.TEXT_LIMIT)}</li>"
-            for s in d.broken
-        ]
-        parts.append("</ul>")
+        parts += [f"{_H2}Industry news mentioning competitors</h2>", _UL]
+        parts += [_li_news(m) for m in d.industry[:20]] + ["</ul>"]
+    parts += _html_broken(d)
     parts.append(
-        '<p style="margin-top:24px;color:#9ca3af;font-size:12px;">Market Radar weekly digest.</p></td></tr></table></body></html>'
+        '<p style="margin-top:24px;color:#9ca3af;font-size:12px;">Market Radar weekly digest · the complete'
+        " list of the week is in the archived Markdown and in <code>radar serve</code>.</p></td></tr></table></body></html>"
     )
     return "".join(parts)
 
 
-def _li(m: Move, d: Digest) -> str:
-    themes = ", ".join(d.theme_labels.get(t, t) for t in m.themes[:3])
-    extra = "".join(f" · {_a(url, src)}" for src, url in m.sources[1:5])
-    also = (
-        f' <span style="color:#6b7280;">({len(m.sources)} sources)</span>'
-        if len(m.sources) > 1
-        else ""
+def _html_lines(d: Digest, name: str) -> list[str]:
+    """A competitor's highlight lines and the line counting the rest."""
+    shown = d.highlights.get(name)
+    if shown is None:  # a digest built by hand: highlights of its moves
+        shown = highlights([m for ms in d.competitors[name].values() for m in ms])
+    lines = [_li_highlight(h) for h in shown]
+    if name in d.rest:
+        lines.append(
+            f'<li style="margin:4px 0;{_MUTED}">{_h(d.rest[name], textsafe.TEXT_LIMIT)}</li>'
+        )
+    return lines
+
+
+def _li_highlight(h: Highlight) -> str:
+    label = MOVE_LABELS.get(h.move_type, h.move_type)
+    color = "#b91c1c" if h.move_type in ("deprecation", "security") else "#374151"
+    day = f" · {_h(h.day)}" if h.day else ""
+    return (
+        f'<li style="margin:4px 0;"><b style="color:{color};">{escape(label)}</b> · {_h(h.text, TEXT_LIMIT)}'
+        f' <span style="{_MUTED}font-size:12px;">{_a(h.url, h.release)}{day}</span></li>'
     )
-    meta = f'<span style="color:#6b7280;font-size:12px;"> {_h(m.day or "undated")}{" · " + _h(themes) if themes else ""}</span>'
-    return f'<li style="margin:4px 0;">{_a(m.url, m.title, textsafe.TITLE_LIMIT)}{also}{meta}{extra}</li>'
+
+
+def _li_news(m: Move) -> str:
+    summary = f'<br><span style="{_MUTED}">{_h(m.summary, 400)}</span>' if m.summary else ""
+    also = (
+        f' <span style="{_MUTED}">({len(m.sources)} sources)</span>' if len(m.sources) > 1 else ""
+    )
+    day = f' <span style="{_MUTED}font-size:12px;">{_h(m.day or "undated")}</span>'
+    return f'<li style="margin:6px 0;">{_a(m.url, m.title, textsafe.TITLE_LIMIT)}{also}{day}{summary}</li>'
+
+
+def _html_broken(d: Digest) -> list[str]:
+    if not d.broken:
+        return []
+    rows = [
+        f"<li><code>{_h(s['id'])}</code>: {_h(s['last_error'] or s['suspect'] or '', 300)}</li>"
+        for s in d.broken[:MAX_BROKEN]
+    ]
+    more = len(d.broken) - MAX_BROKEN
+    rows += [f'<li style="{_MUTED}">… and {more} more</li>'] if more > 0 else []
+    return [f"{_H2}Sources that failed or look broken</h2>", _UL, *rows, "</ul>"]
 
 
 def _html_themes(d: Digest, chart: str) -> list[str]:

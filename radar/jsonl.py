@@ -7,10 +7,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from radar.core.records import EXPORT_FIELDS, KINDS, Item, item_id
+from radar.core.records import EXPORT_FIELDS, KINDS, Change, Item, item_id
 
 REQUIRED = ("source_id", "kind", "title", "url")
-_LISTS = ("themes", "mentions")
+_LISTS = ("themes", "mentions", "changes")
 
 
 @dataclass
@@ -54,7 +54,26 @@ def parse_line(line: str, number: int) -> Item:
         "id", item_id(data["source_id"], data["url"], data.get("version") or data["title"])
     )
     data.pop("content_hash", None)  # recomputed from title and body
+    data["changes"] = [_change(c, number) for c in data.get("changes", [])]
     return Item(**data)
+
+
+def _change(data: Any, number: int) -> Change:
+    """One exported change back to a record; ValueError 'line N: ...' when it is not one."""
+    if isinstance(data, str):
+        return Change(data)
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        raise ValueError(f"line {number}: each change must be an object with a text")
+    importance = data.get("importance", 0.0)
+    if not isinstance(importance, int | float) or isinstance(importance, bool):
+        raise ValueError(f"line {number}: a change's importance must be a number")
+    return Change(
+        data["text"],
+        data.get("section"),
+        data.get("move_type"),
+        float(importance),
+        bool(data.get("noise", False)),
+    )
 
 
 def read_items(lines: Iterable[str], report: ImportReport) -> Iterator[Item]:

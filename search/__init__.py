@@ -38,7 +38,7 @@ __all__ = [
     "get_backend",
 ]
 
-BACKENDS = ("sqlite", "elasticsearch")
+BACKENDS = ("sqlite", "elasticsearch", "opensearch")
 
 
 def get_backend(settings: Any, store_path: str | Path | None = None) -> SearchBackend:
@@ -65,6 +65,10 @@ def get_backend(settings: Any, store_path: str | Path | None = None) -> SearchBa
             password=settings.get("es_password") or None,
             api_key=settings.get("es_api_key") or None,
         )
+    if name == "opensearch":
+        from search.opensearch import OpenSearchBackend
+
+        return OpenSearchBackend.from_settings(settings)
     raise ConfigError(
-        f"setting `search_backend`: unknown backend '{name}' (use {' or '.join(BACKENDS)})"
+        f"setting `search_backend`: unknown backend '{name}' (use {', '.join(BACKENDS)})"
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from itertools import chain, islice
 from typing import Any
 
@@ -35,14 +36,17 @@ from search.elastic_bulk import (
 from search.elastic_client import (
     body_of,
     client_module,
+    cluster_version,
     make_client,
     reason_of,
     safe_url,
     status_of,
     translated,
+    version_mismatch,
 )
 from search.elastic_index import AliasedIndex
 from search.elastic_query import (
+    MAX_WINDOW,
     build_facets_body,
     build_knn_body,
     build_search_body,
@@ -105,7 +109,7 @@ class ElasticsearchBackend:
     def _errors(self, doing: str) -> AbstractContextManager[None]:
         return translated(self.url, doing)
 
-    def _ensure(self, dims: int) -> None:
+    def _ensure(self, dims: int | None) -> None:
         if not self._ready:
             self._index.ensure(dims)
             self._ready = True
@@ -116,7 +120,7 @@ class ElasticsearchBackend:
         first = list(islice(stream, CHUNK))
         if not first:
             return 0
-        dims = self.dims or next((len(d.vector) for d in first if d.vector), layout.DEFAULT_DIMS)
+        dims = self.dims or next((len(d.vector) for d in first if d.vector), None)
         with self._errors("creating the index"):
             self._ensure(dims)
         actions = (
@@ -148,23 +152,30 @@ class ElasticsearchBackend:
 
     def count(self) -> int:
         with self._errors("counting"):
-            if not self._index.targets():
-                return 0
-            return int(body_of(self.client.count(index=self.alias))["count"])
+            if not self._index.targets() or self._index.outdated():
+                return 0  # an index of an older layout is replaced, so the indexer refills it
+            return self._index.count(self.alias)
 
     def clear(self) -> None:
+        """A fresh empty index behind the alias (no `_delete_by_query`: see elastic_index)."""
         with self._errors("clearing the index"):
-            if self._index.targets():
-                self.client.delete_by_query(
-                    index=self.alias,
-                    body={"query": {"match_all": {}}},
-                    refresh=True,
-                    conflicts="proceed",
-                )
+            current = self._index.targets()
+            if current:
+                dims = self._index.layout_of(current[0]).get("dims") if len(current) == 1 else None
+                self._index.replace(current, self.dims or dims or layout.DEFAULT_DIMS)
+                self._ready = False
 
     def check(self) -> None:
-        with self._errors("connecting"):
-            self.client.info()
+        """Reach the cluster with index privileges only (no `GET /`: cluster:monitor/main)."""
+        try:
+            with self._errors("connecting"):
+                self.client.indices.exists(index=self.alias)
+        except BackendError as exc:
+            if "speaks another major version" in str(exc):
+                raise BackendError(
+                    version_mismatch(self.url, cluster_version(self.client))
+                ) from None
+            raise
 
     def close(self) -> None:
         self.client.close()
@@ -172,6 +183,9 @@ class ElasticsearchBackend:
     # -- searching --------------------------------------------------------------------------------
     def _search(self, body: dict[str, Any]) -> dict[str, Any]:
         """The response; an empty one while the index does not exist yet."""
+        if "highlight" in body:  # a huge body truncates its highlight instead of failing
+            key = "max_analyzer_offset" if self.dialect == "opensearch" else "max_analyzed_offset"
+            body = {**body, "highlight": {**body["highlight"], key: MAX_ANALYZED_OFFSET}}
         try:
             return body_of(self.client.search(index=self.alias, body=body))
         except Exception as exc:
@@ -188,7 +202,7 @@ class ElasticsearchBackend:
                         "semantic search needs the query's vector (embed the text first)"
                     )
                 return self._fused(query, words)
-            resp = self._search(build_search_body(query))
+            resp = self._search(build_search_body(capped(query)))
             hits = [parse_hit(h, float(h.get("_score") or 0.0), words) for h in hits_of(resp)]
             return SearchResult(parse_total(resp), hits, parse_facets(resp, query.facets))
 
@@ -233,6 +247,16 @@ class ElasticsearchBackend:
         body = build_significant_terms_body(since, until, background_since, query, size)
         with self._errors("finding significant terms"):
             return parse_significant_terms(self._search(body))
+
+
+MAX_ANALYZED_OFFSET = 999_999  # below index.highlight.max_analyzed_offset (1,000,000)
+
+
+def capped(query: SearchQuery) -> SearchQuery:
+    """Pages past index.max_result_window come back empty (with the total), never refused."""
+    if query.offset + max(query.limit, 0) <= MAX_WINDOW:
+        return query
+    return replace(query, offset=min(query.offset, MAX_WINDOW), limit=0)
 
 
 def _fuse(rankings: list[list[str]], nearest: list[dict[str, Any]]) -> list[tuple[str, float]]:

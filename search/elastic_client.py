@@ -112,6 +112,8 @@ def describe_error(exc: BaseException, url: str, doing: str) -> str:
         return f"{where} rejected the credentials while {doing} (401): check es_username / es_password or es_api_key"
     if status == 403:
         return f"{where} refused {doing} (403): the user or API key lacks a privilege on the index"
+    if "media_type_header_exception" in reason_of(exc):
+        return version_mismatch(url, None)
     if name == "UnsupportedProductError":
         return f"{url} does not answer as Elasticsearch while {doing}: check es_url"
     if status is None and ("Connection" in name or "Timeout" in name or "SSL" in name):
@@ -120,6 +122,37 @@ def describe_error(exc: BaseException, url: str, doing: str) -> str:
     if status is not None:
         return one_line(f"{where} answered {status} while {doing}: {reason_of(exc)}")
     return one_line(f"{where} failed while {doing}: {name}: {exc}")
+
+
+def client_version() -> str:
+    import elasticsearch
+
+    return str(elasticsearch.__versionstr__)
+
+
+def version_mismatch(url: str, cluster: str | None) -> str:
+    """The error line for a client whose major version the cluster does not speak."""
+    mine = client_version()
+    major = int(mine.split(".")[0])
+    theirs = f"Elasticsearch {cluster}" if cluster else "another major version"
+    want = (
+        f"elasticsearch>={cluster.split('.')[0]},<{int(cluster.split('.')[0]) + 1}"
+        if cluster
+        else f"elasticsearch<{major}"
+    )
+    return (
+        f"Elasticsearch at {url} speaks {theirs}; the installed client elasticsearch-py {mine}"
+        f" speaks {major}.x: pip install '{want}'"
+    )
+
+
+def cluster_version(client: Any) -> str | None:
+    """The cluster's version number, asked without the client's compatibility header."""
+    try:
+        resp = client.transport.perform_request("GET", "/", headers={"accept": "application/json"})
+        return str(body_of(resp)["version"]["number"])
+    except Exception:  # best effort: only used to word an error
+        return None
 
 
 @contextmanager

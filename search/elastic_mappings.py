@@ -1,16 +1,19 @@
 """The Elasticsearch / OpenSearch index layout: names, the index template and its explicit mapping.
 
 Pure data builders, no client: `search.elastic` puts the template and creates the physical index
-``<index>-v<MAPPING_VERSION>`` behind the alias ``<index>``. Any change to the mapping below must
-bump MAPPING_VERSION: the next `radar index` then creates the new index, reindexes the old one into
-it and moves the alias (see docs/elasticsearch.md).
+``<index>-v<MAPPING_VERSION>-<generation>`` behind the alias ``<index>``. Any change to the mapping
+below must bump MAPPING_VERSION: the next `radar index` then creates a new empty index, moves the
+alias and the indexer refills it from the store (see docs/elasticsearch.md).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2  # 2: index_options pinned; physical indices are generations (elastic_index)
+# HNSW over raw float32 vectors on both engines: Elasticsearch 8.14+ would otherwise quantise
+# (int8_hnsw; 9.x bbq_hnsw at 384 dims and more) and rank differently from OpenSearch and SQLite.
+HNSW = {"m": 16, "ef_construction": 100}
 DEFAULT_DIMS = 384
 DIALECTS = ("elasticsearch", "opensearch")
 
@@ -62,9 +65,20 @@ def vector_mapping(dims: int, dialect: str = "elasticsearch") -> dict[str, Any]:
         return {
             "type": "knn_vector",
             "dimension": dims,
-            "method": {"name": "hnsw", "space_type": "cosinesimil", "engine": "lucene"},
+            "method": {
+                "name": "hnsw",
+                "space_type": "cosinesimil",
+                "engine": "lucene",
+                "parameters": dict(HNSW),
+            },
         }
-    return {"type": "dense_vector", "dims": dims, "index": True, "similarity": "cosine"}
+    return {
+        "type": "dense_vector",
+        "dims": dims,
+        "index": True,
+        "similarity": "cosine",
+        "index_options": {"type": "hnsw", **HNSW},
+    }
 
 
 def mappings(dims: int = DEFAULT_DIMS, dialect: str = "elasticsearch") -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 from radar.core.errors import RadarError
 from search import elastic_mappings as layout
 from search.base import FILTER_FIELDS, Hit, SearchQuery
-from search.query import parse, parse_day, snippet
+from search.query import TIER_BONUS, ParsedQuery, parse, parse_day, snippet
 
 TEXT_FIELDS = ["title^3", "body"]
 SOURCE_EXCLUDES = ["vector"]
@@ -29,25 +29,45 @@ HIGHLIGHT = {
 
 
 def text_clauses(text: str | None) -> list[dict[str, Any]]:
-    """Every word must match title or body (like the embedded backend), every phrase too."""
+    """The words as one ranked clause: any word matches, every word ranks first, phrases required.
+
+    The rule of `search.query` (the embedded backend's too): BM25 over the documents holding any
+    word or compound (`minimum_should_match` 1), plus TIER_BONUS for holding all of them; quoted
+    phrases must match. Phrases and compounds go as typed, for the index's own analyzer.
+    """
     parsed = parse(text)
-    clauses: list[dict[str, Any]] = []
-    if parsed.terms:
-        clauses.append(
-            {
-                "multi_match": {
-                    "query": " ".join(parsed.terms),
-                    "fields": TEXT_FIELDS,
-                    "type": "cross_fields",
-                    "operator": "and",
-                }
-            }
+    must = [_phrase_query(p.text) for p in parsed.phrases]
+    should = _optional_parts(parsed)
+    if not should:  # phrases only, or nothing
+        return must
+    if parsed.optional > 1:
+        every = [_words_query(parsed.terms, "and")] if parsed.terms else []
+        every += [_phrase_query(c.text) for c in parsed.compounds]
+        should.append(
+            {"constant_score": {"filter": {"bool": {"must": every}}, "boost": TIER_BONUS}}
         )
-    for phrase in parsed.phrases:
-        clauses.append(
-            {"multi_match": {"query": " ".join(phrase), "fields": TEXT_FIELDS, "type": "phrase"}}
-        )
-    return clauses
+    # with a required phrase the words only rank; without one, a document needs one of them
+    return [{"bool": {"must": must, "should": should, "minimum_should_match": 0 if must else 1}}]
+
+
+def _optional_parts(parsed: ParsedQuery) -> list[dict[str, Any]]:
+    parts = [_words_query(parsed.terms, "or")] if parsed.terms else []
+    return parts + [_phrase_query(c.text) for c in parsed.compounds]
+
+
+def _words_query(terms: list[str], operator: str) -> dict[str, Any]:
+    return {
+        "multi_match": {
+            "query": " ".join(terms),
+            "fields": TEXT_FIELDS,
+            "type": "cross_fields",
+            "operator": operator,
+        }
+    }
+
+
+def _phrase_query(text: str) -> dict[str, Any]:
+    return {"multi_match": {"query": text, "fields": TEXT_FIELDS, "type": "phrase"}}
 
 
 def date_range(since: str | None, until: str | None) -> dict[str, str]:

@@ -2,10 +2,16 @@
 
 Every backend searches the user's text as plain words. FTS5 and Lucene operators (`AND`, `OR`,
 `NOT`, `NEAR(`, `*`, `:`, `-`, parentheses, unbalanced quotes) are not operators here: they are
-either words or separators. A multi-word query matches documents holding *every* word (and every
-balanced double-quoted phrase); ranking is the backend's (BM25). Two kinds of words are left out
-so that "every word" stays useful: operators typed in capitals (AND, OR, NOT, NEAR), and Lucene's
-English stop words (what Elasticsearch's `english` analyzer drops), unless nothing would remain.
+either words or separators.
+
+The rule, the same in every backend: a document matches when it holds *any* word of the query
+(BM25, as Elasticsearch's `match` does), and documents holding *every* word rank first
+(`minimum_should_match` tiers: all words, then the rest by BM25). A balanced "quoted phrase" is
+exact and required. A word joined by `_ . - /` (`max_network_retries`, `CVE-2024-31449`,
+`sign-in`) is a *compound*: one word of the query, matched as a phrase of its parts. Two kinds of
+words are left out so that ranking stays useful: operators typed in capitals (AND, OR, NOT, NEAR),
+and Lucene's English stop words (what Elasticsearch's `english` analyzer drops), unless nothing
+would remain.
 """
 
 from __future__ import annotations
@@ -19,6 +25,9 @@ from radar.core.errors import RadarError
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 32
+# Added to the BM25 score per tier, so a document holding every word outscores one holding some
+# (BM25 of a short query stays far below it); both backends report scores on this scale.
+TIER_BONUS = 1000.0
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"  # private-use markers, turned into <mark> after escaping
 
 OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
@@ -28,52 +37,89 @@ STOP_WORDS = frozenset(
 )
 _WORD = re.compile(r"[^\W_]+")  # like FTS5's unicode61 tokenizer: letters and digits
 _PHRASE = re.compile(r'"([^"]*)"')
+_COMPOUND = re.compile(r"[^\W_]+(?:[_./-]+[^\W_]+)+")  # words joined by _ . - /
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Words that must appear next to each other, in order."""
+
+    text: str  # as typed: an engine with its own analyzer tokenises it the way it indexed
+    words: tuple[str, ...]  # lower-cased letters and digits, as FTS5's unicode61 splits them
 
 
 @dataclass
 class ParsedQuery:
-    terms: list[str] = field(default_factory=list)  # lower-cased words
-    phrases: list[list[str]] = field(default_factory=list)  # each a list of words, 2 or more
+    terms: list[str] = field(default_factory=list)  # lower-cased words; any one may match
+    compounds: list[Phrase] = field(default_factory=list)  # words of the query matched as phrases
+    phrases: list[Phrase] = field(default_factory=list)  # "quoted": required and exact
 
     @property
     def empty(self) -> bool:
-        return not self.terms and not self.phrases
+        return not self.terms and not self.compounds and not self.phrases
 
     @property
     def words(self) -> list[str]:
         """Every word, phrases included, once each (for highlighting)."""
-        return list(dict.fromkeys([*self.terms, *(w for p in self.phrases for w in p)]))
+        phrased = (w for p in [*self.compounds, *self.phrases] for w in p.words)
+        return list(dict.fromkeys([*self.terms, *phrased]))
+
+    @property
+    def optional(self) -> int:
+        """How many parts a document may or may not hold: words and compounds."""
+        return len(self.terms) + len(self.compounds)
 
 
 def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
+def _phrase(text: str) -> Phrase:
+    return Phrase(text.strip(), tuple(words(text)[:MAX_TERMS]))
+
+
 def parse(text: str | None) -> ParsedQuery:
-    """Split user text into words and balanced quoted phrases; everything else is a separator."""
+    """Split user text into words, compounds and balanced quoted phrases; the rest separates."""
     text = (text or "")[:MAX_QUERY_CHARS]
     if text.count('"') % 2:  # an unbalanced quote quotes nothing
         text = text.replace('"', " ")
     parsed = ParsedQuery()
-    for phrase in _PHRASE.findall(text):
-        found = words(phrase)
-        if len(found) > 1:
-            parsed.phrases.append(found[:MAX_TERMS])
-        else:
-            parsed.terms.extend(found)
-    parsed.terms.extend(
-        w.lower() for w in _WORD.findall(_PHRASE.sub(" ", text)) if w not in OPERATORS
-    )
-    terms = list(dict.fromkeys(parsed.terms))
+    phrases = [_phrase(p) for p in _PHRASE.findall(text) if words(p)]
+    rest = _PHRASE.sub(" ", text)
+    compounds = [_phrase(c) for c in _COMPOUND.findall(rest)]
+    terms = [w.lower() for w in _WORD.findall(_COMPOUND.sub(" ", rest)) if w not in OPERATORS]
+    terms = list(dict.fromkeys(terms))
     parsed.terms = ([t for t in terms if t not in STOP_WORDS] or terms)[:MAX_TERMS]
-    parsed.phrases = parsed.phrases[: max(0, MAX_TERMS - len(parsed.terms))]
+    room = MAX_TERMS - len(parsed.terms)
+    parsed.compounds = list(dict.fromkeys(compounds))[: max(0, room)]
+    parsed.phrases = list(dict.fromkeys(phrases))[: max(0, room - len(parsed.compounds))]
     return parsed
 
 
-def fts5_match(parsed: ParsedQuery) -> str:
-    """An FTS5 MATCH expression: every word and phrase quoted, joined by implicit AND."""
-    parts = [f'"{t}"' for t in parsed.terms] + ['"' + " ".join(p) + '"' for p in parsed.phrases]
-    return " ".join(parts)
+def _fts5(words_: list[str] | tuple[str, ...]) -> str:
+    return '"' + " ".join(words_) + '"'
+
+
+def fts5_parts(parsed: ParsedQuery) -> list[str]:
+    """Each word, compound and phrase as an FTS5 string (quoted: never an operator)."""
+    return [_fts5([t]) for t in parsed.terms] + [
+        _fts5(p.words) for p in [*parsed.compounds, *parsed.phrases]
+    ]
+
+
+def fts5_any(parsed: ParsedQuery) -> str:
+    """The FTS5 MATCH expression of the documents holding any part (BM25 sums over all parts)."""
+    return " OR ".join(fts5_parts(parsed))
+
+
+def fts5_all(parsed: ParsedQuery) -> str:
+    """The FTS5 MATCH expression of the documents holding every part (the first tier)."""
+    return " AND ".join(fts5_parts(parsed))
+
+
+def fts5_required(parsed: ParsedQuery) -> str:
+    """The quoted phrases every document must hold, as FTS5 MATCH ("" when none)."""
+    return " AND ".join(_fts5(p.words) for p in parsed.phrases)
 
 
 def parse_day(value: str | None, name: str = "date") -> str | None:

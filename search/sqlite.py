@@ -22,7 +22,19 @@ from radar.core.errors import BackendError
 from search import sqlite_aggs
 from search.base import Hit, IndexDoc, SearchQuery, SearchResult, TermTrend
 from search.fusion import HYBRID_WEIGHTS, rrf, window_size
-from search.query import MARK_CLOSE, MARK_OPEN, fts5_match, mark, parse, snippet, strip_markers
+from search.query import (
+    MARK_CLOSE,
+    MARK_OPEN,
+    TIER_BONUS,
+    ParsedQuery,
+    fts5_all,
+    fts5_any,
+    fts5_required,
+    mark,
+    parse,
+    snippet,
+    strip_markers,
+)
 from search.sqlite_schema import DOC_COLUMNS, RANK_CONFIG, SCHEMA, TABLES, Plan, filter_sql
 from search.sqlite_vectors import VectorMatrix
 
@@ -175,7 +187,8 @@ class SQLiteBackend:
                     )
                 ranked, total = self._fused(plan)
             else:
-                ranked, total = self._text_ranking(plan), self._total(plan)
+                ranked = self._text_ranking(plan, query.limit, query.offset)
+                total = self._total(plan)
             hits = self._hits(plan, ranked)
             facets = {f: self._facet(plan, f) for f in query.facets}
         return SearchResult(total=total, hits=hits, facets=facets)
@@ -183,25 +196,23 @@ class SQLiteBackend:
     def _plan(self, query: SearchQuery) -> Plan:
         parsed = parse(query.text)
         where, args = filter_sql(query)
-        return Plan(query, fts5_match(parsed), where, args, parsed.words)
+        match, required, tiers = _text_match(parsed)
+        return Plan(query, match, where, args, parsed.words, required, tiers)
 
     def _order(self, plan: Plan) -> str:
         if plan.query.sort == "date" or not plan.match:
             return "ORDER BY d.day IS NULL, d.day DESC, d.n DESC"
-        return "ORDER BY f.rank"
+        return "ORDER BY tier DESC, bm25 DESC"
 
-    def _text_ranking(self, plan: Plan) -> list[tuple[int, float]]:
-        """(doc number, score) of the page asked for, in text mode."""
-        q = plan.query
-        score = "-f.rank" if plan.match else "0.0"
-        sql = f"SELECT d.n, {score} FROM {plan.source()} {self._order(plan)} LIMIT ? OFFSET ?"
-        return [
-            (int(n), float(s))
-            for n, s in self.db.execute(sql, [*plan.source_args, max(q.limit, 0), max(q.offset, 0)])
-        ]
+    def _text_ranking(self, plan: Plan, limit: int, offset: int = 0) -> list[tuple[int, float]]:
+        """(doc number, score) of a page of the text ranking: its tier first, then BM25."""
+        columns = f"{plan.tier_sql()} AS tier, -f.rank AS bm25" if plan.match else "0, 0.0"
+        sql = f"SELECT d.n, {columns} FROM {plan.source()} {self._order(plan)} LIMIT ? OFFSET ?"
+        args = [*plan.tiers, *plan.source_args, max(limit, 0), max(offset, 0)]
+        return [(int(n), tier * TIER_BONUS + bm25) for n, tier, bm25 in self.db.execute(sql, args)]
 
     def _total(self, plan: Plan) -> int:
-        if plan.match and plan.where == "1":
+        if plan.match and plan.where == "1" and not plan.required:
             sql, args = "SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH ?", [plan.match]
         else:
             sql, args = f"SELECT COUNT(*) FROM {plan.source()}", plan.source_args
@@ -215,8 +226,7 @@ class SQLiteBackend:
         vector = self._nearest(plan, q.vector, k)
         rankings = [[str(n) for n, _ in vector]]
         if q.mode == "hybrid" and plan.match:
-            sql = f"SELECT d.n FROM {plan.source()} ORDER BY f.rank LIMIT ?"
-            rankings.insert(0, [str(n) for (n,) in self.db.execute(sql, [*plan.source_args, k])])
+            rankings.insert(0, [str(n) for n, _ in self._text_ranking(plan, k)])
         fused = (
             [(int(n), s) for n, s in rrf(rankings, weights=HYBRID_WEIGHTS)]
             if len(rankings) > 1
@@ -313,6 +323,16 @@ class SQLiteBackend:
         with self._errors():
             fg_plan, bg_plan = self._plan(fg), self._plan(bg)
             return sqlite_aggs.significant_terms(self.db, fg_plan, bg_plan, size)
+
+
+def _text_match(parsed: ParsedQuery) -> tuple[str, str, list[str]]:
+    """FTS5 expressions of the query: any part matches, the phrases required, the tiers."""
+    if parsed.empty:
+        return "", "", []
+    if not parsed.optional:  # phrases only: every one is required
+        return fts5_required(parsed), "", []
+    tiers = [fts5_all(parsed)] if parsed.optional > 1 else []
+    return fts5_any(parsed), fts5_required(parsed), tiers
 
 
 def _day(value: str | None) -> str | None:

@@ -9,7 +9,7 @@ theme id, for theme filters, facets and histograms), `search_vectors` (float32 b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from search.base import FILTER_FIELDS, SearchQuery
@@ -95,26 +95,43 @@ def filter_sql(query: SearchQuery, dates: bool = True) -> tuple[str, list[Any]]:
 
 @dataclass
 class Plan:
-    """A search query turned into SQL pieces: the FTS5 expression, the filters, their arguments."""
+    """A search query turned into SQL pieces: the FTS5 expressions, the filters, their arguments.
+
+    `match` finds the documents holding any part of the query (and ranks them by BM25);
+    `required` (the quoted phrases) must also match; `tiers` are the expressions whose matches
+    rank first (see `tier_sql`).
+    """
 
     query: SearchQuery
     match: str  # "" when no words are searched
     where: str  # on alias `d` (search_docs)
     args: list[Any]
     highlight: list[str]
+    required: str = ""
+    tiers: list[str] = field(default_factory=list)
 
     def source(self, themes: bool = False) -> str:
         """FROM ... WHERE ... of the matching docs (alias d; f the FTS table; t the themes)."""
         themes_join = " CROSS JOIN search_themes t ON t.doc = d.n" if themes else ""
         if not self.match:
             return f"search_docs d{themes_join} WHERE {self.where}"
+        required = f" AND f.rowid IN ({MATCHING})" if self.required else ""
         # CROSS JOIN keeps the full-text match as the outer loop: a filter index first would
         # probe FTS5 once per filtered row (40x slower at 100k items)
         return (
             f"search_fts f CROSS JOIN search_docs d ON d.n = f.rowid{themes_join}"
-            f" WHERE search_fts MATCH ? AND {self.where}"
+            f" WHERE search_fts MATCH ?{required} AND {self.where}"
         )
 
     @property
     def source_args(self) -> list[Any]:
-        return [self.match, *self.args] if self.match else list(self.args)
+        if not self.match:
+            return list(self.args)
+        return [self.match, *([self.required] if self.required else []), *self.args]
+
+    def tier_sql(self) -> str:
+        """How many tier expressions a row (alias f) matches: 0 when there are none."""
+        return " + ".join(f"(f.rowid IN ({MATCHING}))" for _ in self.tiers) or "0"
+
+
+MATCHING = "SELECT rowid FROM search_fts WHERE search_fts MATCH ?"

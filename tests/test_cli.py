@@ -21,7 +21,11 @@ def test_extract_changelog_json_has_exactly_the_documented_keys() -> None:
     result = run_radar("extract", "changelog", str(path), "--json")
     assert result.returncode == 0, result.stderr
     entries = json.loads(result.stdout)
-    assert entries and all(list(e) == ["title", "version", "date", "body", "url"] for e in entries)
+    keys = ["title", "version", "date", "body", "url", "changes"]
+    assert entries and all(list(e) == keys for e in entries)
+    change_keys = ["text", "section", "move_type", "importance"]
+    assert all(list(c) == change_keys for e in entries for c in e["changes"])
+    assert any(e["changes"] for e in entries)
 
 
 def test_extract_feed_from_a_url_goes_through_scrapy(server: MockServer) -> None:

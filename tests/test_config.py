@@ -116,6 +116,43 @@ def test_radar_init_writes_a_config_that_loads(tmp_path: Path) -> None:
     assert again.returncode == 1 and "already exists" in again.stderr
 
 
+def test_radar_init_writes_sources_themes_and_alerts_together(tmp_path: Path) -> None:
+    from enrich.theme_specs import load_theme_specs
+    from radar.alerts_config import load_alerts
+    from radar.core.config import effective_settings
+    from radar.core.configfiles import DEFAULT_THEMES
+
+    target = tmp_path / "watch" / "sources.yaml"
+    result = run_radar("init", "--path", str(target))
+    assert result.returncode == 0, result.stderr
+    themes, alerts = target.with_name("themes.yaml"), target.with_name("alerts.yaml")
+    assert sorted(p.name for p in target.parent.iterdir()) == [
+        "alerts.yaml",
+        "sources.yaml",
+        "themes.yaml",
+    ]
+    assert [s.id for s in load_theme_specs(themes)] == [
+        s.id for s in load_theme_specs(DEFAULT_THEMES)
+    ]
+    assert load_alerts(alerts, env={}).rules == []  # commented examples only: nothing is sent
+    assert alerts.read_text(encoding="utf-8").count("# ") >= 5
+    settings = effective_settings(load_config(target, env={}))
+    assert (settings["themes_file"], settings["alerts_file"]) == (str(themes), str(alerts))
+
+
+def test_radar_init_overwrites_nothing_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "sources.yaml"
+    mine = tmp_path / "alerts.yaml"
+    mine.write_text("rules: []\n", encoding="utf-8")
+    refused = run_radar("init", "--path", str(target))
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == f"error: already exists: {mine} (use --force to overwrite)"
+    assert not target.exists() and mine.read_text(encoding="utf-8") == "rules: []\n"
+    forced = run_radar("init", "--path", str(target), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert target.exists() and "channels:" in mine.read_text(encoding="utf-8")
+
+
 def test_settings_come_from_env_over_the_file() -> None:
     settings = Settings(
         {"download_timeout": 12}, env={"RADAR_DOWNLOAD_TIMEOUT": "7", "RADAR_HOME": "/srv/radar"}

@@ -52,21 +52,26 @@ def test_hostile_text_stays_plain_words() -> None:
     body = build_search_body(SearchQuery(text=text, mode="text"))
     dumped = json.dumps(body)
     assert "query_string" not in dumped and "simple_query_string" not in dumped
-    must = body["query"]["bool"]["must"]
-    assert must[0]["multi_match"] == {
+    (clause,) = body["query"]["bool"]["must"]  # any word matches (search.query's rule)
+    words = clause["bool"]["should"][0]["multi_match"]
+    assert words == {
         "query": " ".join(parse(text).terms),  # the words search.query keeps, nothing else
         "fields": ["title^3", "body"],
         "type": "cross_fields",
-        "operator": "and",
+        "operator": "or",
     }
-    assert not set(must[0]["multi_match"]["query"]) & set(':()"*\\{}[]~^-<>/')
-    assert len(must) == 1  # a quoted single word is a word; no operator survives
+    assert not set(words["query"]) & set(':()"*\\{}[]~^-<>/')
+    assert [c["multi_match"]["query"] for c in clause["bool"]["must"]] == [
+        "sso"
+    ]  # quoted: required
 
 
 def test_phrases_are_phrase_queries() -> None:
-    must = build_search_body(SearchQuery(text='"single sign on" acme'))["query"]["bool"]["must"]
-    assert must[0]["multi_match"]["query"] == "acme"
-    assert must[1]["multi_match"] == {
+    (clause,) = build_search_body(SearchQuery(text='"single sign on" acme'))["query"]["bool"][
+        "must"
+    ]
+    assert clause["bool"]["should"][0]["multi_match"]["query"] == "acme"
+    assert clause["bool"]["must"][0]["multi_match"] == {
         "query": "single sign on", "fields": ["title^3", "body"], "type": "phrase"
     }  # fmt: skip
 
@@ -253,7 +258,7 @@ def test_index_search_filter_delete(backend: ElasticsearchBackend) -> None:
     assert {h.id for h in found.hits} == {"b", "c"} and found.total == 2
     assert found.facets == {"competitor": {"acme": 1, "globex": 1}}
     both = backend.search(SearchQuery(text="pricing security", mode="text"))
-    assert [h.id for h in both.hits] == ["c"]
+    assert [h.id for h in both.hits][0] == "c"  # every word first, then any word
     assert both.hits[0].snippet.count("<mark>") >= 1
     plans = backend.search(SearchQuery(text="plans", competitor=["acme"], until="2024-01-03"))
     assert [h.id for h in plans.hits] == ["a"] and "&lt;b&gt;now" in plans.hits[0].snippet

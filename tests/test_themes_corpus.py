@@ -59,3 +59,14 @@ def test_theme_ids_survive_a_refit_with_ten_percent_more_items(bench: ModuleType
     result = bench.stability(vectors, texts, ids)
     assert result["with_assignments"]["unchanged"] >= FLOORS["min_stability"], result
     assert result["centroids_only"]["unchanged"] >= FLOORS["min_stability"], result
+
+
+@pytest.mark.timeout(900)
+def test_a_year_of_history_gets_its_themes_in_one_daily_run(bench: ModuleType, bbc: Any) -> None:
+    vectors, _, _, _ = bbc
+    ids, titles, bodies, gold = bench.load_bbc(CORPUS)
+    got = bench.run_history(ids, titles, bodies, gold, vectors)
+    floors = FLOORS["history"]
+    assert got["themed"] >= floors["min_themed"], got
+    assert got["outliers"] <= floors["max_outliers"], got
+    assert got["v_measure"] >= floors["min_v_measure"], got

@@ -4,7 +4,7 @@ Pure functions, no network: :func:`segment` sniffs HTML or Markdown/plain text, 
 :func:`segment_markdown` / :func:`segment_html` do the work for each format.
 """
 
-from crawlers.changelog.api import segment, segment_html, segment_markdown
+from crawlers.changelog.api import changes_of, segment, segment_html, segment_markdown
 from crawlers.changelog.model import ChangelogEntry
 
-__all__ = ["ChangelogEntry", "segment", "segment_html", "segment_markdown"]
+__all__ = ["ChangelogEntry", "changes_of", "segment", "segment_html", "segment_markdown"]

@@ -5,12 +5,21 @@ from __future__ import annotations
 import codecs
 import re
 
+from crawlers.changelog.changes import extract_changes
 from crawlers.changelog.html import html_blocks
 from crawlers.changelog.markdown import markdown_blocks, split_front_matter
 from crawlers.changelog.model import ChangelogEntry
 from crawlers.changelog.segmenter import segment_blocks
+from radar.core.records import Change
 
-__all__ = ["decode", "looks_like_html", "segment", "segment_html", "segment_markdown"]
+__all__ = [
+    "changes_of",
+    "decode",
+    "looks_like_html",
+    "segment",
+    "segment_html",
+    "segment_markdown",
+]
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -89,3 +98,13 @@ def segment(
     if looks_like_html(text, content_type):
         return segment_html(text, url, selectors)
     return segment_markdown(text, url)
+
+
+def changes_of(content: str | bytes, content_type: str | None = None) -> list[Change]:
+    """The changes of one release's notes (a GitHub release body, a release page), untyped."""
+    text = decode(content)
+    if not text.strip():
+        return []
+    if looks_like_html(text, content_type):
+        return extract_changes(html_blocks(text)[0])
+    return extract_changes(markdown_blocks(split_front_matter(text)[1]))

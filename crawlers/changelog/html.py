@@ -31,6 +31,9 @@ _BLOCK_TAGS = _HEADINGS | {
 _TEXT_TAGS = {"p", "dt", "dd", "figcaption", "summary", "caption"}
 _BOLD_TAGS = {"strong", "b"}
 _KEEP_SHARE = 0.5
+_LOUD_TAGS = {"font", "big"}
+_NOTE_TAGS = {"small", "i", "em", "span", "font"}
+_MAX_LEAD = 160
 
 
 def _count_headings(element: etree._Element) -> int:
@@ -109,33 +112,76 @@ def _all_bold(element: etree._Element) -> bool:
     return not (element.text or "").strip() and not (children[0].tail or "").strip(" \t\n:")
 
 
+def _is_boldish(element: etree._Element) -> bool:
+    """<b>/<strong>, or <font>/<big> wrapping nothing else: the release marks of old pages."""
+    if element.tag in _BOLD_TAGS:
+        return True
+    return element.tag in _LOUD_TAGS and bool(_text(element).strip())
+
+
+def _bold_lead(element: etree._Element) -> bool:
+    """True when the element opens with bold (or <font>) text followed only by a <small> or
+    italic note such as a date: ``<p><b>Tool 2.4</b> <small>2004-01-20</small></p>``."""
+    children = _inline_children(element)
+    if len(children) < 2 or (element.text or "").strip() or not _is_boldish(children[0]):
+        return False
+    notes = children[1:]
+    if any(c.tag not in _NOTE_TAGS or (c.tail or "").strip(" \t\n:,-") for c in notes):
+        return False
+    return not (children[0].tail or "").strip(" \t\n:,-") and len(_text(element)) <= _MAX_LEAD
+
+
+def _bold_run(parent: etree._Element, start: int) -> list[etree._Element] | None:
+    """Loose inline children of ``parent`` from ``start`` up to a <br> or a block, when they
+    are a bold or <font> release mark and an optional <small> note (old-style pages)."""
+    children = list(parent)
+    if not isinstance(children[start].tag, str) or not _is_boldish(children[start]):
+        return None
+    run = [children[start]]
+    for child in children[start + 1 :]:
+        if not isinstance(child.tag, str) or child.tag in _BLOCK_TAGS or child.tag == "br":
+            break
+        run.append(child)
+    if any(c.tag not in _NOTE_TAGS for c in run[1:]):
+        return None
+    if any((c.tail or "").strip(" \t\n:,-") for c in run):
+        return None
+    text = _text_of_run(run)
+    if "\n" in text.strip() or len(text) > _MAX_LEAD or not any(ch.isdigit() for ch in text):
+        return None
+    return run
+
+
+def _text_of_run(run: list[etree._Element]) -> str:
+    return " ".join(_text(c) + " " + (c.tail or "") for c in run)
+
+
 class _Walker:
     def __init__(self, forced: set[etree._Element]) -> None:
         self.blocks: list[Block] = []
         self.forced = forced
         self.slugs = Slugger()
 
-    def text(self, lines: list[str]) -> None:
+    def text(self, lines: list[str], verbatim: bool = False) -> None:
         if lines:
-            self.blocks.append(Block("text", lines))
+            self.blocks.append(Block("text", lines, verbatim=verbatim))
 
     def walk(self, element: etree._Element, depth: int = 0) -> None:
         tag = element.tag
         if not isinstance(tag, str):
             return
         if element in self.forced or tag in _HEADINGS:
-            self.heading(element)
+            self.heading(element, depth)
         elif tag in ("ul", "ol"):
             for item in element:
                 if isinstance(item.tag, str):
                     self.item(item, depth)
         elif tag == "pre":
-            self.text(
-                ["  " * depth + line for line in "".join(element.itertext()).rstrip().split("\n")]
-            )
+            code = "".join(element.itertext()).rstrip().split("\n")
+            self.text(["  " * depth + line for line in code], verbatim=True)
         elif tag == "tr":
             cells = [" ".join(_text(c).split()) for c in element if c.tag in ("td", "th")]
-            self.text(["  " * depth + " | ".join(cells)])
+            self.text(["  " * depth + " | ".join(cells)], verbatim=True)
         elif tag in _TEXT_TAGS:
             self.paragraph(element, depth)
         elif tag in _BLOCK_TAGS or tag in ("table", "thead", "tbody", "tfoot"):
@@ -146,21 +192,36 @@ class _Walker:
     def container(self, element: etree._Element, depth: int) -> None:
         if (element.text or "").strip():
             self.text(["  " * depth + " ".join(element.text.split())])
-        for child in element:
+        skip = 0
+        for index, child in enumerate(element):
+            if index < skip:
+                continue
+            run = _bold_run(element, index) if depth == 0 else None
+            if run:
+                skip = index + len(run)
+                self.bold_line(" ".join(_text_of_run(run).split()))
+                continue
             self.walk(child, depth)
             if (child.tail or "").strip():
                 self.text(["  " * depth + " ".join(child.tail.split())])
 
-    def heading(self, element: etree._Element) -> None:
+    def bold_line(self, text: str) -> None:
+        self.blocks.append(Block("bold", [text], clean_title(text)))
+
+    def heading(self, element: etree._Element, depth: int = 0) -> None:
         title = clean_title(" ".join(_text(element).split()))
         anchor = _anchor(element)
         anchor = self.slugs.unique(anchor) if anchor else None
         kind = "forced" if element in self.forced else element.tag
+        if kind != "forced" and depth:  # a heading inside a list item
+            lines = ["  " * (depth - 1) + "- " + title] if title else []
+            self.blocks.append(Block("nested", lines, title, anchor))
+            return
         self.blocks.append(Block(kind, [title] if title else [], title, anchor))
 
     def paragraph(self, element: etree._Element, depth: int) -> None:
         lines = ["  " * depth + line for line in _text(element).split("\n") if line]
-        if lines and depth == 0 and _all_bold(element):
+        if lines and depth == 0 and (_all_bold(element) or _bold_lead(element)):
             self.blocks.append(Block("bold", lines, clean_title(" ".join(lines))))
         else:
             self.text(lines)

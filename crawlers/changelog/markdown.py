@@ -73,9 +73,9 @@ class _Reader:
             index = self.token(tokens, index)
         return self.blocks
 
-    def text(self, lines: list[str]) -> None:
+    def text(self, lines: list[str], verbatim: bool = False) -> None:
         if lines:
-            self.blocks.append(Block("text", lines))
+            self.blocks.append(Block("text", lines, verbatim=verbatim))
 
     @property
     def indent(self) -> str:
@@ -106,17 +106,22 @@ class _Reader:
         elif kind == "inline":  # table cells
             self.row.append(" ".join(inline_text(token.children or []).split()))
         elif kind == "tr_close":
-            self.text([self.indent + " | ".join(self.row)])
+            self.text([self.indent + " | ".join(self.row)], verbatim=True)
         return index + 1
 
     def code(self, content: str) -> None:
         self.item_fresh = False
-        self.text([self.indent + line for line in content.rstrip("\n").split("\n")])
+        self.text([self.indent + line for line in content.rstrip("\n").split("\n")], True)
 
     def heading(self, tag: str, text: str) -> None:
         title = clean_title(text)
         anchor = self.slugs.unique(github_slug(title)) if title else None
-        self.blocks.append(Block(tag, [title] if title else [], title, anchor))
+        if self.depth:  # a heading inside a list item reads as the item's text
+            prefix = "  " * (self.depth - 1) + "- " if self.item_fresh else self.indent
+            lines = [prefix + title] if title else []
+            self.blocks.append(Block("nested", lines, title, anchor))
+        else:
+            self.blocks.append(Block(tag, [title] if title else [], title, anchor))
         self.item_fresh = False
 
     def paragraph(self, content: str, text: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from radar.core.records import Change
+
 __all__ = ["Block", "ChangelogEntry"]
 
 
@@ -17,6 +19,7 @@ class ChangelogEntry:
     body: str
     url: str
     anchor: str | None = None
+    changes: list[Change] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {
@@ -26,6 +29,10 @@ class ChangelogEntry:
             "body": self.body,
             "url": self.url,
         }
+
+    def changes_json(self) -> list[dict]:
+        """The entry's changes as ``{"text", "section"}`` objects (typing happens in enrich)."""
+        return [{"text": c.text, "section": c.section} for c in self.changes]
 
 
 @dataclass
@@ -43,6 +50,7 @@ class Block:
     lines: list[str] = field(default_factory=list)
     title: str = ""
     anchor: str | None = None
+    verbatim: bool = False
 
     @property
     def is_candidate(self) -> bool:

@@ -17,15 +17,17 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from crawlers.changelog.changes import extract_changes
 from crawlers.changelog.headings import HeadingInfo, analyse, clean_title, find_version
 from crawlers.changelog.model import Block, ChangelogEntry
 from crawlers.dates import find_date, parse_date
 
 __all__ = ["segment_blocks"]
 
-_PSEUDO_KINDS = ("bold", "bullet", "line")
+_PSEUDO_KINDS = ("bold", "bullet", "line", "nested")
 _MIN_RELEASES = 2
 _EXTRA_LEVEL_SHARE = 0.5
+_CATEGORY_WORDS = 5
 _BODY_DATE_LINES = 3
 _BODY_DATE_MAX_CHARS = 100
 _PROSE_DATE_LINES = 40
@@ -40,21 +42,45 @@ _META_VERSION_KEYS = ("version", "release")
 class _Draft:
     head: Block
     info: HeadingInfo
-    lines: list[str] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for block in self.blocks for line in block.lines]
 
 
 def _heading_level(kind: str) -> int:
     return int(kind[1]) if kind[0] == "h" and kind[1:].isdigit() else 7
 
 
-def _level_stats(blocks: list[Block], infos: dict[int, HeadingInfo]) -> tuple[Counter, Counter]:
+def _level_stats(
+    blocks: list[Block], infos: dict[int, HeadingInfo]
+) -> tuple[Counter, Counter, Counter]:
+    """Per candidate kind: release-like candidates, all candidates, category-like ones."""
     releases: Counter[str] = Counter()
     totals: Counter[str] = Counter()
+    categories: Counter[str] = Counter()
     for index, info in infos.items():
         kind = blocks[index].kind
         totals[kind] += 1
         releases[kind] += info.release_like
-    return releases, totals
+        categories[kind] += _is_category(blocks[index].title)
+    return releases, totals, categories
+
+
+def _is_category(title: str) -> bool:
+    """A short heading without a digit: "Features", "🐛 Bug Fixes" (not a release)."""
+    return len(title.split()) <= _CATEGORY_WORDS and not any(c.isdigit() for c in title)
+
+
+def _joins(kind: str, releases: Counter, totals: Counter, categories: Counter) -> bool:
+    """A shallower heading level opens releases too when most of its headings are releases,
+    not counting category headings when it has two releases or more (``## 🚀 New Features``
+    at the level of ``## [1.2.0] - (2023-06-04)``)."""
+    if releases[kind] / totals[kind] >= _EXTRA_LEVEL_SHARE:
+        return True
+    others = totals[kind] - categories[kind]
+    return releases[kind] >= _MIN_RELEASES and releases[kind] / max(1, others) >= _EXTRA_LEVEL_SHARE
 
 
 def _best(kinds: Iterable[str], releases: Counter, minimum: int) -> str | None:
@@ -64,7 +90,7 @@ def _best(kinds: Iterable[str], releases: Counter, minimum: int) -> str | None:
 
 def _release_kinds(blocks: list[Block], infos: dict[int, HeadingInfo], titled: bool) -> set[str]:
     """The candidate kinds that open releases (empty: the document is one release)."""
-    releases, totals = _level_stats(blocks, infos)
+    releases, totals, categories = _level_stats(blocks, infos)
     if totals["forced"]:
         return {"forced"}
     headings = [k for k in totals if k.startswith("h")]
@@ -79,7 +105,7 @@ def _release_kinds(blocks: list[Block], infos: dict[int, HeadingInfo], titled: b
         chosen |= {
             k
             for k in headings
-            if _heading_level(k) < level and releases[k] / totals[k] >= _EXTRA_LEVEL_SHARE
+            if _heading_level(k) < level and _joins(k, releases, totals, categories)
         }
     return chosen
 
@@ -113,8 +139,32 @@ def _entry(
 
 def _finish(draft: _Draft, url: str) -> ChangelogEntry:
     head, info = draft.head, draft.info
-    date = info.date or _date_from_body(draft.lines)
-    return _entry(head.title, info.version, date, draft.lines, url, head.anchor)
+    lines = draft.lines
+    date = info.date or _date_from_body(lines)
+    entry = _entry(head.title, info.version, date, lines, url, head.anchor)
+    entry.changes = extract_changes(draft.blocks)
+    return entry
+
+
+def _series_title(
+    blocks: list[Block], infos: dict[int, HeadingInfo], kinds: set[str]
+) -> int | None:
+    """The first release heading when it is a page title carrying only the minor version of
+    the deeper patch releases below it (``# 4.2`` above ``## 4.2.3 - 2024-03-02``)."""
+    opening = [
+        i
+        for i, info in infos.items()
+        if blocks[i].kind in kinds and info.release_like and not info.unreleased
+    ]
+    if len(opening) < _MIN_RELEASES:
+        return None
+    first, second = sorted(opening)[:2]
+    head, after = infos[first], infos[second]
+    minor = (head.version or "").removesuffix(".x")
+    if head.date or minor.count(".") != 1 or not (after.version or "").startswith(minor + "."):
+        return None
+    deeper = _heading_level(blocks[second].kind) > _heading_level(blocks[first].kind)
+    return first if deeper else None
 
 
 def _cut(
@@ -122,9 +172,10 @@ def _cut(
 ) -> list[ChangelogEntry]:
     entries: list[ChangelogEntry] = []
     draft: _Draft | None = None
+    title = _series_title(blocks, infos, kinds)
     for index, block in enumerate(blocks):
         info = infos.get(index)
-        opens = info is not None and block.kind in kinds
+        opens = info is not None and block.kind in kinds and index != title
         if opens and info and (info.release_like or block.kind == "forced") and not info.unreleased:
             if draft:
                 entries.append(_finish(draft, url))
@@ -134,7 +185,7 @@ def _cut(
                 entries.append(_finish(draft, url))
             draft = None
         elif draft:
-            draft.lines.extend(block.lines)
+            draft.blocks.append(block)
     if draft:
         entries.append(_finish(draft, url))
     return entries
@@ -162,7 +213,9 @@ def _single(blocks: list[Block], url: str, meta: dict[str, str]) -> list[Changel
     date = next((parse_date(meta[k]) for k in _META_DATE_KEYS if meta.get(k)), None)
     date = date or find_date(title) or _prose_date(lines)
     title = title or (f"v{version}" if version else lines[0] if lines else "")
-    return [_entry(title, version, date, lines, url, None)]
+    entry = _entry(title, version, date, lines, url, None)
+    entry.changes = extract_changes(b for b in blocks if b is not top)
+    return [entry]
 
 
 def _prose_date(lines: list[str]) -> str | None:

@@ -18,6 +18,7 @@ from scrapy.http import Response
 from crawlers import signals
 from crawlers.failures import describe_failure
 from crawlers.guard import url_problem
+from crawlers.render import empty_shell, render_meta, render_problem, render_settings
 from crawlers.settings import scrapy_settings
 from crawlers.sources import FollowUp, SourceCrawl, SourceDone
 from radar.core.config import Config, SourceConfig, effective_settings, load_config
@@ -46,12 +47,15 @@ class RadarSpider(scrapy.Spider):
         self.run_id = int(run_id) if run_id else None
         self.store: CrawlStore | None = None
         self.crawls: dict[str, SourceCrawl] = {}
+        self.render_problem = render_problem(self.radar_settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RadarSpider:
         """The config's settings become the crawl's Scrapy settings (also for `scrapy crawl`)."""
         spider: RadarSpider = super().from_crawler(crawler, *args, **kwargs)
         crawler.settings.setdict(scrapy_settings(spider.radar_settings), priority="spider")
+        if spider.render_problem is None and any(s.render for s in spider.sources):
+            crawler.settings.setdict(render_settings(spider.radar_settings), priority="spider")
         if spider.run_id:
             crawler.settings.set("RADAR_RUN_ID", spider.run_id, priority="spider")
         crawler.signals.connect(spider.use_store, signal=signals.store_opened)
@@ -68,6 +72,11 @@ class RadarSpider(scrapy.Spider):
         for src in self.sources:
             crawl = SourceCrawl(src, self.config, self.radar_settings, self.store)
             self.crawls[src.id] = crawl
+            if src.render and self.render_problem:
+                crawl.fail(self.render_problem)
+                for done in crawl.finish_if_done():
+                    yield done
+                continue
             yield self.make_request(
                 crawl, FollowUp(crawl.start_url, crawl.parse_start), conditional=True
             )
@@ -76,6 +85,7 @@ class RadarSpider(scrapy.Spider):
         self, crawl: SourceCrawl, follow: FollowUp, conditional: bool = False
     ) -> scrapy.Request:
         headers = {}
+        render = render_meta(self.radar_settings) if conditional and crawl.source.render else {}
         if conditional and self.store is not None:
             val = self.store.validators(follow.url)
             if val.get("etag"):
@@ -95,6 +105,7 @@ class RadarSpider(scrapy.Spider):
                 "follow_up": not conditional,
                 **crawl.auth,
                 **follow.meta,
+                **render,
             },
         )
 
@@ -110,7 +121,8 @@ class RadarSpider(scrapy.Spider):
                 else:
                     crawl.result.items.append(out)
         except RadarError as exc:
-            crawl.fail(str(exc))
+            shell = None if crawl.source.render else empty_shell(response.body)
+            crawl.fail(f"{exc}; {shell}" if shell else str(exc))
         except Exception as exc:  # bad input must never stop the run
             logger.exception(
                 "unexpected error parsing %s for source %s", response.url, crawl.source.id

@@ -6,10 +6,10 @@ there is no import circle. The commands call the application layer (``radar.*`` 
 
 from __future__ import annotations
 
-from radar.cli import alerts, crawl, data, digest, enrich, search, web
+from radar.cli import add, alerts, crawl, data, digest, enrich, search, web
 from radar.cli.base import main
 
-for _module in (crawl, enrich, search, digest, alerts, data, web):
+for _module in (crawl, add, enrich, search, digest, alerts, data, web):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

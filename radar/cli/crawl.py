@@ -21,21 +21,37 @@ from radar.core.errors import ConfigError
 
 @click.command()
 @click.option(
-    "--path", default=DEFAULT_CONFIG, show_default=True, help="Where to write the starter config."
+    "--path", default=DEFAULT_CONFIG, show_default=True, help="Where to write the sources file."
 )
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
 def init(path: str, force: bool) -> None:
-    """Write a commented starter sources file.
+    """Write a commented starter sources.yaml, with themes.yaml and alerts.yaml beside it.
 
     Example: radar init --path config/sources.yaml
     """
     target = Path(path)
-    if target.exists() and not force:
-        raise ConfigError(f"{target} already exists (use --force to overwrite)")
+    files = _starter_files(target)
+    existing = [str(p) for p in files if p.exists()]
+    if existing and not force:
+        raise ConfigError(f"already exists: {', '.join(existing)} (use --force to overwrite)")
     target.parent.mkdir(parents=True, exist_ok=True)
-    template = Path(__file__).parent.parent / "templates" / "sources.yaml"
-    target.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
-    click.echo(f"wrote {target}: edit it, then run `radar crawl --config {target}`")
+    for dest, template in files.items():
+        dest.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
+    click.echo(
+        f"wrote {', '.join(map(str, files))}: edit them, then run `radar crawl --config {target}`"
+    )
+
+
+def _starter_files(target: Path) -> dict[Path, Path]:
+    """Each file `radar init` writes, with the template it copies."""
+    from radar.core.configfiles import DEFAULT_THEMES
+
+    templates = Path(__file__).parent.parent / "templates"
+    return {
+        target: templates / "sources.yaml",
+        target.with_name("themes.yaml"): DEFAULT_THEMES,
+        target.with_name("alerts.yaml"): templates / "alerts.yaml",
+    }
 
 
 @click.command()

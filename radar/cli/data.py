@@ -104,11 +104,22 @@ def extract_changelog(target: str, as_json: bool, config_path: str) -> None:
     body, url, headers = _read(target, config_path)
     entries = segment(body, url, headers.get("content-type"))
     if as_json:
-        click.echo(json.dumps([e.to_json() for e in entries], indent=2, ensure_ascii=False))
+        rows = [{**e.to_json(), "changes": _typed_changes(e.changes)} for e in entries]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for e in entries:
         click.echo(f"{e.date or '----------'}  {e.version or '-':<12} {e.title}")
     click.echo(f"{len(entries)} entries", err=True)
+
+
+def _typed_changes(changes: list) -> list[dict]:
+    """An entry's changes typed by the rules or the trained model (no embedder is loaded)."""
+    from enrich.changes import type_changes
+
+    return [
+        {"text": c.text, "section": c.section, "move_type": c.move_type, "importance": c.importance}
+        for c in type_changes(changes)
+    ]
 
 
 @extract.command("feed")

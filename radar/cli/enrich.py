@@ -17,7 +17,7 @@ from radar.cli.base import (
 )
 from radar.core.config import effective_settings
 from radar.core.errors import RadarError
-from radar.services import enrich_new, theme_overview
+from radar.services import enrich_new, fit_line, theme_coverage, theme_overview
 
 
 def _context(config_path: str, data_dir: str | None) -> tuple[Any, Any, Any]:
@@ -89,6 +89,14 @@ def themes(ctx: click.Context, config_path: str, data_dir: str | None, as_json: 
     from radar.report import print_themes
 
     print_themes(rows)
+    click.echo(_coverage_line(theme_coverage(store)))
+
+
+def _coverage_line(coverage: dict[str, Any]) -> str:
+    return (
+        f"discovered themes on {coverage['with_discovered_theme']:,} of {coverage['items']:,}"
+        f" active items ({coverage['outlier_share']:.1%} outliers)"
+    )
 
 
 @themes.command("show")
@@ -138,6 +146,9 @@ def themes_show(obj: tuple[str, str | None], theme_id: str, as_json: bool) -> No
 def themes_fit(obj: tuple[str, str | None], window_days: int | None, as_json: bool) -> None:
     """Re-fit discovered themes on the recent window; ids stay stable, merges and splits are recorded.
 
+    Every active item, old ones included, then gets its nearest theme or none (outside every
+    theme's radius); the output names the outlier share.
+
     Example: radar themes fit --window-days 90
     """
     from enrich import build_enricher
@@ -150,11 +161,15 @@ def themes_fit(obj: tuple[str, str | None], window_days: int | None, as_json: bo
         "outliers": sum(a is None for a in result.assignments),
         "events": [e.__dict__ for e in result.events],
         "message": result.message,
+        "notes": result.notes,
+        "coverage": theme_coverage(store),
     }
     if as_json:
         click.echo(json.dumps(out, indent=2))
         return
-    click.echo(result.message or f"{out['themes']} discovered themes, {out['outliers']} outliers")
+    for note in result.notes:
+        click.echo(note)
+    click.echo(result.message or fit_line(result))
     for e in result.events:
         click.echo(f"  {e.kind}: {', '.join(e.from_ids) or '-'} -> {', '.join(e.theme_ids)}")
 

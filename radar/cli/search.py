@@ -13,7 +13,7 @@ import click
 from click.core import ParameterSource
 
 from radar.cli.base import config_option, data_dir_option, json_option, load_settings
-from radar.services import choose_mode, theme_labels, trend_window
+from radar.services import choose_mode, index_lag, lag_message, theme_labels, trend_window
 
 
 class _Context:
@@ -36,6 +36,10 @@ class _Context:
 
     def labels(self) -> dict[str, str]:
         return theme_labels(self.store)
+
+    def lag(self) -> str | None:
+        """The line naming a lagging index, or None when it is up to date."""
+        return lag_message(index_lag(self.store, self.backend.name))
 
 
 def _values(raw: tuple[str, ...]) -> list[str]:
@@ -125,9 +129,9 @@ def search_cmd(text: str, mode: str | None, competitor: tuple[str, ...], theme: 
     )  # fmt: skip
     notes = _choose_mode(ctx, query, mode)
     result = ctx.backend.search(query)
-    pending = ctx.indexer().pending()
-    if pending:
-        notes.append(f"note: {pending} item changes are not indexed yet (run `radar index`)")
+    lag = ctx.lag()
+    if lag and (result.hits or as_json):
+        notes.append(f"note: {lag}")
     if as_json:
         labels = ctx.labels()
         hits = [
@@ -144,7 +148,7 @@ def search_cmd(text: str, mode: str | None, competitor: tuple[str, ...], theme: 
         return
     for note in notes:
         click.echo(note, err=True)
-    _print_hits(ctx, query, result)
+    _print_hits(ctx, query, result, lag)
 
 
 def _choose_mode(ctx: _Context, query: Any, mode: str | None) -> list[str]:
@@ -155,11 +159,11 @@ def _choose_mode(ctx: _Context, query: Any, mode: str | None) -> list[str]:
     return [f"note: {n}" for n in notes]
 
 
-def _print_hits(ctx: _Context, query: Any, result: Any) -> None:
+def _print_hits(ctx: _Context, query: Any, result: Any, lag: str | None) -> None:
     words = f'"{query.text}"' if query.text else "everything"
     if not result.hits:
         empty = " (the index is empty: run `radar index`)" if not ctx.backend.count() else ""
-        click.echo(f"no results for {words}{empty}")
+        click.echo(f"no results for {words}: {lag}" if lag else f"no results for {words}{empty}")
         return
     first = query.offset + 1
     click.echo(
@@ -231,14 +235,20 @@ def trends(click_ctx: click.Context, by: str, interval: str, since: str | None, 
     buckets = bucket_starts(date.fromisoformat(start), today, interval)
     rows = series(hist, buckets, top)
     labels = ctx.labels() if by == "theme" else {}
+    lag = ctx.lag()
     if as_json:
         out = {"by": by, "interval": interval, "since": start, "buckets": buckets,
-               "series": rows, "labels": {v: labels.get(v, v) for v in rows}}  # fmt: skip
+               "series": rows, "labels": {v: labels.get(v, v) for v in rows},
+               "notes": [lag] if lag else []}  # fmt: skip
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
     if not rows:
-        click.echo(f"no dated items since {start}" + (f' matching "{text}"' if text else ""))
+        matching = f' matching "{text}"' if text else ""
+        click.echo(f"no dated items{matching} in the index since {start}: {lag}" if lag
+                   else f"no dated items since {start}{matching}")  # fmt: skip
         return
+    if lag:
+        click.echo(f"note: {lag}", err=True)
     click.echo(f"items per {interval} by {by} since {start} ({buckets[0]} … {buckets[-1]})")
     width = max(len(labels.get(v, v)) for v in rows)
     for value, counts in rows.items():
@@ -274,8 +284,10 @@ def trends_rising(obj: tuple[str, str | None], period_days: int, background_week
     themes = rising_themes(ctx.backend, win, query)
     words = rising_terms(ctx.backend, win, query, size=terms)
     labels = ctx.labels()
+    lag = ctx.lag()
     if as_json:
         out = {
+            "notes": [lag] if lag else [],
             "window": asdict(win),
             "themes": [
                 {
@@ -289,6 +301,8 @@ def trends_rising(obj: tuple[str, str | None], period_days: int, background_week
         }
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
+    if lag:
+        click.echo(f"note: {lag}", err=True)
     click.echo(f"{win.since} … {win.until} against {win.background_since} … {win.background_until}")
     click.echo("rising themes:" if themes else "rising themes: none")
     for t in themes:

@@ -136,10 +136,10 @@ class Template:
 
 @dataclass(frozen=True)
 class File:
-    """A path; one that differs from the default must name an existing file."""
+    """A path; one that is given (not empty, not the default) must name an existing file."""
 
     def __call__(self, value: Any, default: Any = None) -> str:
-        text = Text(required=True)(value)
-        if text != default and not Path(text).is_file():
+        text = Text()(value)
+        if text and text != default and not Path(text).is_file():
             raise ValueError("must name an existing file")
         return text

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from radar.core import yamlnodes
+from radar.core import configfiles, yamlnodes
 from radar.core.errors import ConfigError
 from radar.core.settings import SETTINGS, Settings
 
@@ -30,6 +30,7 @@ SOURCE_KEYS = {
     "schedule",
     "enabled",
     "auth",
+    "render",
 }
 SELECTOR_KEYS = {"heading", "container"}
 AUTH_KEYS = {"username", "password"}
@@ -58,6 +59,7 @@ class SourceConfig:
     schedule: str | None = None
     enabled: bool = True
     auth: BasicAuth | None = field(default=None, repr=False)
+    render: bool = False  # fetch through a headless browser (crawlers.render)
 
     @property
     def is_industry(self) -> bool:
@@ -92,8 +94,11 @@ class Config:
 
 def effective_settings(config: Config | None, data_dir: str | None = None) -> Settings:
     """The one way to build settings: defaults, the sources file's ``settings:``, the environment
-    (``RADAR_*``), then an explicit data dir."""
-    return Settings(config.settings if config else {}).with_overrides(data_dir=data_dir)
+    (``RADAR_*``), then an explicit data dir; themes and alerts files left empty are looked up
+    beside the sources file, then in the package (``configfiles``)."""
+    settings = Settings(config.settings if config else {})
+    found = configfiles.beside(settings, config.path if config else None)
+    return settings.with_overrides(data_dir=data_dir, **found)
 
 
 def slugify(text: str) -> str:
@@ -259,6 +264,7 @@ class _Loader(yamlnodes.NodeReader):
             schedule=self.scalar(fields, "schedule", what),
             enabled=self.scalar(fields, "enabled", what, bool) is not False,
             auth=self.auth(fields.get("auth"), what),
+            render=bool(self.scalar(fields, "render", what, bool)),
         )
 
     def auth(self, entry: tuple[yaml.Node, yaml.Node] | None, what: str) -> BasicAuth | None:
@@ -286,6 +292,7 @@ class _Loader(yamlnodes.NodeReader):
             value = yamlnodes.value(value_node)
             if isinstance(value, str):
                 value = self.expand(value, key_node, key, "`settings`")
+            value = configfiles.relative_to(self.path.parent, key, value)
             try:
                 Settings({key: value}, env={})
             except ConfigError as exc:

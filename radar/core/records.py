@@ -31,6 +31,7 @@ EXPORT_FIELDS = (
     "move_type",
     "mentions",
     "event_id",
+    "changes",
 )
 
 
@@ -105,6 +106,16 @@ class Item:
     def __post_init__(self) -> None:
         if not self.content_hash:
             self.content_hash = content_hash(self.title, self.body)
+
+    @property
+    def move_types(self) -> list[str]:
+        """The move types of the item's changes (noise left out), most important first; an item
+        without typed changes has its own move type alone."""
+        ranked = sorted(
+            (c for c in self.changes if c.move_type and not c.noise), key=lambda c: -c.importance
+        )
+        types = list(dict.fromkeys(c.move_type for c in ranked if c.move_type))
+        return types or ([self.move_type] if self.move_type else [])
 
     def to_export(self) -> dict[str, Any]:
         data = asdict(self)

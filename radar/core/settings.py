@@ -97,6 +97,24 @@ SETTINGS: tuple[Setting, ...] = (
         Url(),
     ),
     Setting(
+        "chromium_path",
+        "/usr/bin/chromium",
+        "Chromium that `render: true` sources drive through Playwright (Debian: apt-get install -y chromium).",
+        Text(required=True),
+    ),
+    Setting(
+        "render_timeout",
+        20,
+        "Seconds a `render: true` page may take to load and settle in the browser.",
+        Int(1, 600),
+    ),
+    Setting(
+        "render_concurrency",
+        2,
+        "Browser pages rendered at once (each costs memory; other requests are not limited).",
+        Int(1, 32),
+    ),
+    Setting(
         "broken_drop_ratio",
         0.5,
         "A source whose item count falls below this share of its recent median is flagged as probably broken.",
@@ -111,8 +129,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "search_backend",
         "sqlite",
-        "Search backend: 'sqlite' (embedded, no service) or 'elasticsearch'.",
-        Choice(("sqlite", "elasticsearch")),
+        "Search backend: 'sqlite' (embedded, no service), 'elasticsearch' or 'opensearch' (both use the es_* settings).",
+        Choice(("sqlite", "elasticsearch", "opensearch")),
     ),
     Setting(
         "search_sqlite_path",
@@ -175,8 +193,8 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "themes_file",
-        "config/themes.yaml",
-        "Configured themes (name, description, examples, keywords, threshold).",
+        "",
+        "Configured themes (name, description, examples, keywords, threshold); empty: themes.yaml beside the sources file, else the default themes shipped with Market Radar. A relative path in the sources file is relative to that file.",
         File(),
     ),
     Setting(
@@ -206,9 +224,9 @@ SETTINGS: tuple[Setting, ...] = (
     # alerts and digest
     Setting(
         "alerts_file",
-        "config/alerts.yaml",
-        "Alert rules and channels (apprise URLs).",
-        Text(required=True),
+        "",
+        "Alert rules and channels (apprise URLs); empty: alerts.yaml beside the sources file, else no alerts. A relative path in the sources file is relative to that file.",
+        Text(),
     ),
     Setting(
         "digest_to",

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import numpy as np
 
 from radar.core.records import Item
 from radar.core.themes import Vectors
+from radar.store.changes import attach_changes, write_changes
 from radar.store.db import Db
 from radar.store.rows import row_to_item
 
 _SAVE = (
     "UPDATE items SET themes = ?, move_type = ?, mentions = ?, event_id = ?, language = ?,"
-    " enriched_hash = content_hash, seq = ? WHERE id = ? AND content_hash = ?"
+    " extra = json_patch(extra, ?), enriched_hash = content_hash, seq = ?"
+    " WHERE id = ? AND content_hash = ?"
 )
 
 
@@ -24,6 +27,11 @@ def blob(vector: np.ndarray) -> bytes:
 
 def vector(data: bytes) -> Vectors:
     return np.frombuffer(data, dtype=np.float32)
+
+
+def _summary_patch(item: Item) -> str:
+    """A JSON merge patch setting extra.summary (a null removes a summary no longer made)."""
+    return json.dumps({"summary": item.extra.get("summary")})
 
 
 class Enrichment:
@@ -63,16 +71,19 @@ class Enrichment:
             "SELECT * FROM items WHERE status = 'active'"
             " AND (enriched_hash IS NULL OR enriched_hash != content_hash) ORDER BY seq"
         )
-        return [row_to_item(r) for r in rows]
+        return attach_changes(self.db, [row_to_item(r) for r in rows])
 
     def save_enrichment(self, items: list[Item]) -> None:
         """Write enrichment fields of a batch in one transaction; bumps seq so the index sees them."""
         with self.db.transaction():
             for item in items:
-                self.db.execute(_SAVE, (
+                saved = self.db.execute(_SAVE, (
                     json.dumps(item.themes), item.move_type, json.dumps(item.mentions),
-                    item.event_id, item.language, self.db.next_seq(), item.id, item.content_hash,
+                    item.event_id, item.language, _summary_patch(item), self.db.next_seq(),
+                    item.id, item.content_hash,
                 ))  # fmt: skip
+                if saved.rowcount:  # the typed changes of the content that was enriched
+                    write_changes(self.db, item.id, item.changes)
 
     def update_themes(self, items: list[Item]) -> None:
         """Write only the themes of items (after a re-fit)."""
@@ -81,6 +92,33 @@ class Enrichment:
                 self.db.execute(
                     "UPDATE items SET themes = ?, seq = ? WHERE id = ?",
                     (json.dumps(item.themes), self.db.next_seq(), item.id),
+                )
+
+    def active_vectors(
+        self, model: str, chunk: int = 5000
+    ) -> Iterator[list[tuple[str, list[dict[str, Any]], Vectors]]]:
+        """Every active item with a cached vector of ``model``: (id, themes, vector), in chunks
+        of at most ``chunk`` (keyset pages on the id, so memory stays bounded)."""
+        after = ""
+        while True:
+            rows = list(self.db.rows(
+                "SELECT items.id, items.themes, embeddings.vector FROM items JOIN embeddings"
+                " ON embeddings.content_hash = items.content_hash AND embeddings.model = ?"
+                " WHERE items.status = 'active' AND items.id > ? ORDER BY items.id LIMIT ?",
+                (model, after, chunk),
+            ))  # fmt: skip
+            if not rows:
+                return
+            yield [(r[0], json.loads(r[1]), vector(r[2])) for r in rows]
+            after = rows[-1][0]
+
+    def set_item_themes(self, themes: list[tuple[str, list[dict[str, Any]]]]) -> None:
+        """Write the themes of items by id (after a fit); bumps seq so the index sees them."""
+        with self.db.transaction():
+            for item_id, tags in themes:
+                self.db.execute(
+                    "UPDATE items SET themes = ?, seq = ? WHERE id = ?",
+                    (json.dumps(tags), self.db.next_seq(), item_id),
                 )
 
     def recent_items(self, since: str, model: str) -> Iterator[tuple[Item, Vectors]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from radar.core.records import utcnow
 from radar.core.stored import IndexState, SeqItem
+from radar.store.changes import attach_changes
 from radar.store.db import Db
 from radar.store.rows import row_to_item
 
@@ -14,8 +15,11 @@ class IndexStates:
 
     def items_since(self, seq: int, limit: int) -> list[SeqItem]:
         """Items whose sequence number is above `seq`, in seq order, at most `limit`."""
-        rows = self.db.rows("SELECT * FROM items WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit))
-        return [SeqItem(int(r["seq"]), row_to_item(r)) for r in rows]
+        rows = list(
+            self.db.rows("SELECT * FROM items WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit))
+        )
+        items = attach_changes(self.db, [row_to_item(r) for r in rows])
+        return [SeqItem(int(r["seq"]), item) for r, item in zip(rows, items, strict=True)]
 
     def count_items_since(self, seq: int) -> int:
         return int(self.db.scalar("SELECT COUNT(*) FROM items WHERE seq > ?", (seq,)))

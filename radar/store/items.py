@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from radar.core.records import Item, utcnow
+from radar.store.changes import attach_changes, attach_each, write_changes
 from radar.store.db import Db
 from radar.store.rows import row_to_item
 
@@ -69,6 +70,7 @@ class Items:
             item.title, item.body, item.url, item.version, item.published, item.content_hash,
             item.language, now, json.dumps(item.extra), self.db.next_seq(), item.id,
         ))  # fmt: skip
+        write_changes(self.db, item.id, item.changes)
         return "changed"
 
     def _seen_again(self, item_id: str, removed: bool, now: str) -> str:
@@ -90,11 +92,12 @@ class Items:
             json.dumps(item.themes), item.move_type, json.dumps(item.mentions), item.event_id,
             json.dumps(item.extra), self.db.next_seq(),
         ))  # fmt: skip
+        write_changes(self.db, item.id, item.changes)
 
     # -- reading -----------------------------------------------------------------------------------
     def get_item(self, item_id: str) -> Item | None:
         row = self.db.one("SELECT * FROM items WHERE id = ?", (item_id,))
-        return row_to_item(row) if row else None
+        return attach_changes(self.db, [row_to_item(row)])[0] if row else None
 
     def items(self, source_id: str | None = None, status: str | None = None) -> Iterator[Item]:
         sql, args = "SELECT * FROM items WHERE 1=1", list[str]()
@@ -102,8 +105,8 @@ class Items:
             sql, args = sql + " AND source_id = ?", [*args, source_id]
         if status:
             sql, args = sql + " AND status = ?", [*args, status]
-        for row in self.db.rows(sql + " ORDER BY seq", args):
-            yield row_to_item(row)
+        rows = self.db.rows(sql + " ORDER BY seq", args)
+        yield from attach_each(self.db, (row_to_item(row) for row in rows))
 
     def known_hashes(self, source_id: str) -> dict[str, str]:
         """item id -> content hash (or the feed fingerprint kept in extra) for one source."""
@@ -133,7 +136,7 @@ class Items:
             " ORDER BY COALESCE(published, first_seen), id LIMIT ?",
             (event_id, exclude or "", limit),
         )
-        return [row_to_item(r) for r in rows]
+        return attach_changes(self.db, [row_to_item(r) for r in rows])
 
     def newest_seq(self) -> int:
         return int(self.db.scalar("SELECT COALESCE(MAX(seq), 0) FROM items"))
@@ -145,11 +148,21 @@ class Items:
             rows = self.db.rows(sql + " AND seq > ?", (after_seq,))
         else:
             rows = self.db.rows(sql + " AND COALESCE(published, first_seen) >= ?", (since or "",))
-        return [row_to_item(r) for r in rows]
+        return attach_changes(self.db, [row_to_item(r) for r in rows])
 
     def active_items_since(self, day: str) -> list[Item]:
         rows = self.db.rows(
             "SELECT * FROM items WHERE status = 'active' AND COALESCE(published, first_seen) >= ?",
             (day,),
         )
-        return [row_to_item(r) for r in rows]
+        return attach_changes(self.db, [row_to_item(r) for r in rows])
+
+    def week_items(self, first: str, last: str) -> list[Item]:
+        """Active items dated (published, else first seen) from day `first` to day `last`."""
+        rows = self.db.rows(
+            "SELECT * FROM items WHERE status = 'active'"
+            " AND substr(COALESCE(published, first_seen), 1, 10) BETWEEN ? AND ?"
+            " ORDER BY COALESCE(published, first_seen), id",
+            (first, last),
+        )
+        return attach_changes(self.db, [row_to_item(r) for r in rows])

@@ -132,6 +132,17 @@ _ALERT_STATE = """CREATE TABLE IF NOT EXISTS alert_state (
     updated TEXT NOT NULL
 )"""
 
+_CHANGES = """CREATE TABLE IF NOT EXISTS changes (
+    item_id TEXT NOT NULL REFERENCES items(id),
+    pos INTEGER NOT NULL,         -- the change's place in its release
+    text TEXT NOT NULL,
+    section TEXT,                 -- the changelog's own category heading or label
+    move_type TEXT,
+    importance REAL NOT NULL DEFAULT 0,
+    noise INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (item_id, pos)
+)"""
+
 Migration = Callable[[sqlite3.Connection], list[str]]
 
 
@@ -161,7 +172,17 @@ def _v3_index_and_alerts(_: sqlite3.Connection) -> list[str]:
     return [_INDEX_STATE, _ALERT_DELIVERIES, _ALERT_STATE]
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_crawl, _v2_enrichment, _v3_index_and_alerts)
+def _v4_changes(_: sqlite3.Connection) -> list[str]:
+    """The changes inside each release, filterable by move type."""
+    return [_CHANGES, "CREATE INDEX IF NOT EXISTS changes_move ON changes(move_type)"]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_crawl,
+    _v2_enrichment,
+    _v3_index_and_alerts,
+    _v4_changes,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from radar.core.errors import RadarError
-from radar.core.protocols import AlertLog, CrawlStore, EnrichStore, IndexSource
-from radar.core.records import Item, SourceResult
+from radar.core.protocols import AlertLog, CrawlStore, DigestSource, EnrichStore, IndexSource
+from radar.core.records import Change, Item, SourceResult
 from radar.core.stored import Delivery, IndexState, SeqItem, ThemeItem
 from radar.core.themes import DiscoveredTheme, ThemeEvent, Vectors
 from radar.store.alert_log import AlertDeliveries
+from radar.store.changes import changes_of
 from radar.store.crawlstate import CrawlState
 from radar.store.db import Db
 from radar.store.enrich import Enrichment
@@ -93,6 +94,13 @@ class Store:
     def active_items_since(self, day: str) -> list[Item]:
         return self._items.active_items_since(day)
 
+    def week_items(self, first: str, last: str) -> list[Item]:
+        return self._items.week_items(first, last)
+
+    # -- changes (radar.store.changes) ------------------------------------------------------------
+    def changes_of(self, item_ids: list[str]) -> dict[str, list[Change]]:
+        return changes_of(self._db, item_ids)
+
     # -- crawl state (radar.store.crawlstate) -----------------------------------------------------
     def validators(self, url: str) -> dict[str, str]:
         return self._crawl.validators(url)
@@ -142,6 +150,14 @@ class Store:
     def recent_items(self, since: str, model: str) -> Iterator[tuple[Item, Vectors]]:
         return self._enrich.recent_items(since, model)
 
+    def active_vectors(
+        self, model: str, chunk: int = 5000
+    ) -> Iterator[list[tuple[str, list[dict[str, Any]], Vectors]]]:
+        return self._enrich.active_vectors(model, chunk)
+
+    def set_item_themes(self, themes: list[tuple[str, list[dict[str, Any]]]]) -> None:
+        self._enrich.set_item_themes(themes)
+
     # -- themes (radar.store.themes) --------------------------------------------------------------
     def discovered_themes(self, status: str = "active") -> list[DiscoveredTheme]:
         return self._themes.discovered_themes(status)
@@ -166,6 +182,9 @@ class Store:
 
     def theme_sizes(self) -> dict[str, int]:
         return self._themes.theme_sizes()
+
+    def discovered_coverage(self) -> tuple[int, int]:
+        return self._themes.discovered_coverage()
 
     def theme_items(self, theme_id: str, limit: int = 20) -> list[ThemeItem]:
         return self._themes.theme_items(theme_id, limit)
@@ -228,5 +247,7 @@ def existing_store(data_dir: str | Path, hint: str = "run `radar crawl` first") 
 
 if TYPE_CHECKING:  # mypy checks that Store is each Protocol the layers above use
 
-    def _implements(store: Store) -> tuple[CrawlStore, EnrichStore, IndexSource, AlertLog]:
-        return store, store, store, store
+    def _implements(
+        store: Store,
+    ) -> tuple[CrawlStore, EnrichStore, IndexSource, AlertLog, DigestSource]:
+        return store, store, store, store, store

@@ -110,6 +110,15 @@ class Themes:
         rows = self.db.rows(f"SELECT {_TID}, COUNT(*){_THEMED} GROUP BY 1")
         return {r[0]: int(r[1]) for r in rows}
 
+    def discovered_coverage(self) -> tuple[int, int]:
+        """(active items, active items carrying a discovered theme)."""
+        total = self.db.scalar("SELECT COUNT(*) FROM items WHERE status = 'active'")
+        themed = self.db.scalar(
+            "SELECT COUNT(DISTINCT items.id)" + _THEMED
+            + " AND json_extract(t.value, '$.kind') = 'discovered'"
+        )  # fmt: skip
+        return int(total or 0), int(themed or 0)
+
     def theme_items(self, theme_id: str, limit: int = 20) -> list[ThemeItem]:
         """Active items carrying a theme, best score first."""
         rows = self.db.rows(

@@ -90,6 +90,7 @@ class Trends(BaseModel):
     until: str
     buckets: list[str]
     series: list[Series]
+    notes: list[str] = []  # e.g. a lagging index, named in one line
 
 
 class RisingTheme(BaseModel):
@@ -141,6 +142,17 @@ class ItemRef(BaseModel):
     published: str | None = None
     kind: str
     move_type: str | None = None
+    change: str | None = Field(
+        default=None, description="In a timeline: the change of this release the line stands for."
+    )
+
+
+class ChangeRef(BaseModel):
+    text: str
+    section: str | None = Field(default=None, description="The changelog's own category heading.")
+    move_type: str | None = None
+    importance: float = 0.0
+    noise: bool = Field(default=False, description="A dependency bump, chore, docs, CI or test.")
 
 
 class RelatedTheme(Label):
@@ -216,6 +228,7 @@ class ItemDetail(BaseModel):
     event_id: str | None = None
     other_sources: list[ItemRef]
     revisions: list[Revision]
+    changes: list[ChangeRef] = []
 
 
 class Source(BaseModel):

@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from radar.core.errors import BackendError, RadarError, StoreCorruptError
-from radar.services import choose_mode, theme_labels, theme_overview, trend_window
+from radar.services import (
+    choose_mode,
+    index_lag,
+    lag_message,
+    theme_labels,
+    theme_overview,
+    trend_window,
+)
 from radar.web import models as m
 from radar.web import views
 from radar.web.cache import AnswerCache
@@ -110,7 +117,7 @@ class Service:
                 kind=p.kind, source=p.source, since=p.since, until=p.until, sort=p.sort,
                 limit=p.limit, offset=p.offset, facets=list(FILTER_FIELDS),
             )  # fmt: skip
-            notes = self._choose_mode(store, backend, query, p.mode)
+            notes = self._choose_mode(store, backend, query, p.mode) + _lag(store, backend)
             result = backend.search(query)
             labels = self.labels(store)
             histogram = self._match_histogram(backend, query)
@@ -163,7 +170,8 @@ class Service:
             raise BadRequest(str(exc)) from None
         with self._open() as (store, backend):
             key = ("trends", by, interval, start, end, q, top, _index_state(store, backend))
-            return self._cache.get(key, lambda: self._trends(store, backend, by, interval, start, end, q, top))  # fmt: skip
+            answer = self._cache.get(key, lambda: self._trends(store, backend, by, interval, start, end, q, top))  # fmt: skip
+            return answer.model_copy(update={"notes": _lag(store, backend)})
 
     def _trends(self, store: Any, backend: SearchBackend, by: str, interval: str, start: date,
                 end: date, q: str, top: int) -> m.Trends:  # fmt: skip
@@ -265,17 +273,18 @@ class Service:
         return [m.CompetitorSummary(name=c, items=n) for c, n in counts.items()]
 
     def competitor(self, name: str) -> m.CompetitorTimeline:
-        with self._open() as (_, backend):
+        with self._open() as (store, backend):
             query = SearchQuery(mode="text", competitor=[name], sort="date",
                                 limit=COMPETITOR_MOVES, facets=["move_type"])  # fmt: skip
             found = backend.search(query)
             if not found.total:
                 raise NotFound(f"no items from a competitor named '{name}'")
             histogram = self._timeline(backend, SearchQuery(competitor=[name]), "kind", None)
+            changes = store.changes_of([h.id for h in found.hits])
         return m.CompetitorTimeline(
             name=name, total=found.total, shown=len(found.hits), histogram=histogram,
             move_types=views.facet_values("move_type", found.facets.get("move_type", {}), [], {}),
-            weeks=views.weeks_of_moves(found.hits),
+            weeks=views.weeks_of_moves(found.hits, changes),
         )  # fmt: skip
 
     # -- items ---------------------------------------------------------------------------------
@@ -326,6 +335,12 @@ def _index_state(store: Any, backend: SearchBackend) -> tuple[int, str, str | No
     """
     state = store.index_state(backend.name)
     return (state.seq, state.updated, state.vector_model) if state else None
+
+
+def _lag(store: Any, backend: SearchBackend) -> list[str]:
+    """The note naming a lagging index (none when it is up to date): never cached."""
+    message = lag_message(index_lag(store, backend.name))
+    return [message] if message else []
 
 
 def _vector_model(store: Any, backend: SearchBackend) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -94,12 +95,27 @@ def week_of(day: str | None) -> str:
     return (d - timedelta(days=d.weekday())).isoformat()
 
 
-def weeks_of_moves(hits: list[Hit]) -> list[m.WeekMoves]:
-    """Hits (newest first) grouped by week, then by move type (most important type first)."""
+def move_lines(h: Hit, changes: list[Any]) -> list[tuple[str, m.ItemRef]]:
+    """(move type, line) for a hit: one per change that is not noise, or the release itself."""
+    ref = hit_ref(h)
+    lines = [
+        (c.move_type, ref.model_copy(update={"change": c.text, "move_type": c.move_type}))
+        for c in sorted(changes, key=lambda c: -c.importance)
+        if c.move_type and not c.noise
+    ]
+    return lines or [(h.move_type or "other", ref)]
+
+
+def weeks_of_moves(
+    hits: list[Hit], changes: dict[str, list[Any]] | None = None
+) -> list[m.WeekMoves]:
+    """Hits (newest first) grouped by week, then by move type (most important type first); a
+    release with typed changes gives one line per change, under the change's own type."""
     weeks: dict[str, dict[str, list[m.ItemRef]]] = {}
     for h in hits:
         by_type = weeks.setdefault(week_of(h.published), {})
-        by_type.setdefault(h.move_type or "other", []).append(hit_ref(h))
+        for move_type, ref in move_lines(h, (changes or {}).get(h.id, [])):
+            by_type.setdefault(move_type, []).append(ref)
     out = []
     for week, by_type in weeks.items():
         kinds = sorted(by_type, key=lambda t: (-MOVE_WEIGHT.get(t, 0), t))
@@ -155,6 +171,7 @@ def item_detail(
         language=item.language, status=item.status, removed_at=item.removed_at, themes=themes,
         move_type=item.move_type, mentions=item.mentions, event_id=item.event_id,
         other_sources=others, revisions=revs,
+        changes=[m.ChangeRef(**asdict(c)) for c in item.changes],
     )  # fmt: skip
 
 

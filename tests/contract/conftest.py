@@ -23,13 +23,14 @@ def _sqlite(tmp_path: Path) -> SearchBackend:
     return get_backend(settings, store_path=tmp_path / "radar.db")
 
 
-from tests.contract.es_fixture import make_es_backend  # noqa: E402
+from tests.contract.es_fixture import make_es_backend, make_os_backend  # noqa: E402
 
 FACTORIES: dict[str, Callable[[Path], SearchBackend]] = {
     "sqlite": _sqlite,
     "elasticsearch": make_es_backend,
+    "opensearch": make_os_backend,
 }
-BACKENDS = ["sqlite", "elasticsearch"]
+BACKENDS = ["sqlite", "elasticsearch", "opensearch"]
 
 
 @pytest.fixture(params=BACKENDS)

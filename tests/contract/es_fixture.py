@@ -30,23 +30,35 @@ import pytest
 
 from radar.core.settings import Settings
 from tests import es_testserver
+from tests.es_testserver.engines import ENV_FILE
 
 pytest.importorskip("elasticsearch", reason="the Elasticsearch backend needs the es extra")
 
 from search.elastic import ElasticsearchBackend  # noqa: E402
+from search.opensearch import OpenSearchBackend  # noqa: E402
 
 _EMULATED: set[int] = set()  # id() of the backends running on the test server
 
 
+def engine_url(name: str) -> str:
+    """RADAR_ES_URL / RADAR_OPENSEARCH_URL, else the line `make engines` wrote to build/engines.env."""
+    key = "RADAR_ES_URL" if name == "elasticsearch" else "RADAR_OPENSEARCH_URL"
+    if os.environ.get(key):
+        return os.environ[key]
+    lines = ENV_FILE.read_text().splitlines() if ENV_FILE.is_file() else []
+    found = dict(line.split("=", 1) for line in lines if "=" in line)
+    return found.get(key, "")
+
+
 def real_cluster() -> bool:
-    return bool(os.environ.get("RADAR_ES_URL"))
+    return bool(engine_url("elasticsearch"))
 
 
 @contextmanager
 def cluster_url() -> Iterator[str]:
     """The URL to test against: RADAR_ES_URL, else a test server started for the duration."""
     if real_cluster():
-        yield os.environ["RADAR_ES_URL"]
+        yield engine_url("elasticsearch")
         return
     with es_testserver.running() as url:
         yield url
@@ -67,9 +79,11 @@ def _drop(backend: ElasticsearchBackend) -> None:
     found = indices.get(index=f"{backend.alias}-v*", ignore_unavailable=True, allow_no_indices=True)
     for name in found:
         indices.delete(index=name)  # by name: clusters refuse wildcard deletes by default
-    backend.client.options(ignore_status=404).indices.delete_index_template(
-        name=f"{backend.alias}-template"
-    )
+    name = f"{backend.alias}-template"
+    if hasattr(backend.client, "options"):  # elasticsearch-py
+        backend.client.options(ignore_status=404).indices.delete_index_template(name=name)
+    else:  # opensearch-py
+        indices.delete_index_template(name=name, ignore=404)
 
 
 def unsupported(backend: object, feature: str) -> str | None:
@@ -108,15 +122,35 @@ def _shared_url() -> str:
     return _SHARED["url"]
 
 
-class _DisposableBackend(ElasticsearchBackend):
+class _Disposable:
     """Drops its unique index and template when closed (test-only)."""
 
     def close(self) -> None:
         try:
-            _drop(self)
+            _drop(self)  # type: ignore[arg-type]
         finally:
             _EMULATED.discard(id(self))
-            super().close()
+            super().close()  # type: ignore[misc]
+
+
+class _DisposableBackend(_Disposable, ElasticsearchBackend):
+    pass
+
+
+class _DisposableOpenSearch(_Disposable, OpenSearchBackend):
+    pass
+
+
+def make_os_backend(tmp_path: Path | None = None) -> ElasticsearchBackend:
+    """FACTORIES["opensearch"]: a backend on the OpenSearch node `make engines` started."""
+    url = engine_url("opensearch")
+    if not url:
+        pytest.skip(
+            "no OpenSearch engine: run `make engines` (Java 17 and mvn) or set RADAR_OPENSEARCH_URL"
+        )
+    return _DisposableOpenSearch(
+        url, index=f"radar-test-{uuid.uuid4().hex[:12]}", initial_backoff=0.1, max_backoff=1.0
+    )
 
 
 def make_es_backend(tmp_path: Path | None = None) -> ElasticsearchBackend:

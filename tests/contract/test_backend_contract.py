@@ -99,9 +99,10 @@ def test_text_finds_by_title_and_by_body(loaded: SearchBackend) -> None:
     assert loaded.search(text("assistant")).total == 3
 
 
-def test_every_word_must_match(loaded: SearchBackend) -> None:
-    assert ids(loaded.search(text("assistant zebrafish"))) == ["a2"]
-    assert ids(loaded.search(text("zebrafish kraken"))) == []
+def test_every_word_ranks_first_and_any_word_matches(loaded: SearchBackend) -> None:
+    found = ids(loaded.search(text("assistant zebrafish")))  # more in test_ranking_contract.py
+    assert found[0] == "a2" and set(found) == {"a2", "g1", "i1"}
+    assert set(ids(loaded.search(text("zebrafish kraken")))) == {"a2", "i2"}
 
 
 def test_hits_carry_the_document_fields(loaded: SearchBackend) -> None:
@@ -287,7 +288,8 @@ def test_hostile_queries_are_plain_text(loaded: SearchBackend, raw: str) -> None
         )
         assert isinstance(result, SearchResult)
         if raw in FINDING and mode == "text":
-            assert ids(result) == ["a2"], raw
+            also = {"g1", "i1"} if "assistant" in raw else set()  # any word matches
+            assert ids(result)[0] == "a2" and set(ids(result)) == {"a2", *also}, raw
 
 
 def test_empty_index(backend: SearchBackend) -> None:
