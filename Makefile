@@ -34,6 +34,13 @@ test: $(STAMP)
 fuzz: $(STAMP)
 	RADAR_FUZZ_EXAMPLES=$${RADAR_FUZZ_EXAMPLES:-5000} $(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz.py
 
+## Start a real Elasticsearch 8.19 and OpenSearch 2.19 node (Java 17, mvn); `make test` uses them.
+engines: $(STAMP)
+	$(BIN)/python -m tests.es_testserver.engines up
+
+engines-down: $(STAMP)
+	$(BIN)/python -m tests.es_testserver.engines down
+
 ## Quality figures on ../shared/corpus (printed and written to bench/results/).
 eval: $(STAMP)
 	$(BIN)/python bench/eval_changelogs.py

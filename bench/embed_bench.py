@@ -1,7 +1,13 @@
 """Embedding speed and quality: `SentenceTransformerEmbedder` against plain `encode`, one run.
 
 Usage: .venv/bin/python bench/embed_bench.py [--limit N] [--repeat 2] [--device cpu|cuda]
-                                              [--candidates default bf16 int8 "bf16,seq=128"]
+                                              [--candidates default onnx bf16 int8 "bf16,seq=128"]
+       .venv/bin/python bench/embed_bench.py --device cuda   # fp16 / bf16, big batches, 128 tokens
+
+On CUDA (exits with one line where there is none) the texts are cut at --tokens (128) and the
+corpus is repeated up to --gpu-texts (50,000) so the card is busy; the candidates default to
+fp16 / bf16 with batches of 512 and 1,024 (encode() sorts by length: length bucketing); the
+V-measure is computed on one copy of the corpus.
 
 Texts are BBC News (../shared/corpus/labeled_news/bbc_news: folder = label, first line = title,
 the rest = body) passed through `item_text(title, body)`; without the corpus, synthetic texts
@@ -13,7 +19,9 @@ KMeans(k=labels, seeds 0..4, averaged) against the true labels, and the mean cos
 baseline and the candidate vectors. Prints a table; writes bench/results/embed.json.
 
 A candidate is "default" (the embedder's defaults) or comma-separated settings:
-fp32 | bf16 | fp16 | int8, bs=N, seq=N, threads=N (torch threads while it runs).
+fp32 | bf16 | fp16 | int8 (torch dynamic int8), torch | onnx | onnx-int8 (the backend), bs=N,
+seq=N, threads=N (torch threads while it runs). The CPU flags that decide the default (native
+bf16 or not) are printed first.
 """
 
 from __future__ import annotations
@@ -35,7 +43,12 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from enrich.embed import SentenceTransformerEmbedder, item_text, resolve_model  # noqa: E402
+from enrich.embed import (  # noqa: E402
+    SentenceTransformerEmbedder,
+    cpu_has_native_bf16,
+    item_text,
+    resolve_model,
+)
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "labeled_news" / "bbc_news"
 RESULTS = ROOT / "bench" / "results" / "embed.json"
@@ -76,6 +89,9 @@ def synthetic_texts(n: int, seed: int = 0) -> list[str]:
     return out
 
 
+CUDA_CANDIDATES = ["fp16,bs=512", "bf16,bs=512", "fp16,bs=1024", "fp32,bs=512"]
+
+
 def parse_candidate(spec: str) -> dict[str, Any]:
     """'bf16,bs=32,seq=128' -> embedder kwargs (+ 'threads')."""
     kwargs: dict[str, Any] = {}
@@ -87,6 +103,8 @@ def parse_candidate(spec: str) -> dict[str, Any]:
             kwargs["precision"] = part
         elif part == "int8":
             kwargs["quantize"] = True
+        elif part in ("torch", "onnx", "onnx-int8"):
+            kwargs["backend"] = part
         elif key == "bs":
             kwargs["batch_size"] = int(value)
         elif key == "seq":
@@ -120,6 +138,28 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+DECIDING_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_bf16")
+
+
+def cpu_flags() -> list[str]:
+    """The CPU flags that decide the embedding path (native bf16 or not), as /proc/cpuinfo has."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(errors="replace").splitlines():
+            if line.startswith("flags"):
+                present = set(line.split(":", 1)[1].split())
+                return [flag for flag in DECIDING_FLAGS if flag in present]
+    except OSError:
+        pass
+    return []
+
+
+def mean_tokens(model: Any, texts: list[str]) -> float:
+    """Mean tokens per text after the model's truncation (what the timing computes over)."""
+    sample = texts[:500]
+    ids = model.tokenizer(sample, truncation=True, max_length=model.max_seq_length)["input_ids"]
+    return float(np.mean([len(row) for row in ids])) if sample else 0.0
+
+
 def unit(vectors: Any) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
@@ -131,12 +171,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="at most N texts (a fixed sample)")
     parser.add_argument("--repeat", type=int, default=2, help="timed rounds; the best is kept")
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
-    parser.add_argument("--candidates", nargs="+", default=["default"])
+    parser.add_argument("--candidates", nargs="+", default=None)
+    parser.add_argument("--tokens", type=int, default=None, help="max tokens (cuda: 128)")
+    parser.add_argument("--gpu-texts", type=int, default=50_000, help="cuda: texts timed")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
     import torch
     from sentence_transformers import SentenceTransformer
+
+    cuda = args.device.startswith("cuda")
+    if cuda and not torch.cuda.is_available():
+        print(
+            f"embed_bench: --device {args.device} needs a CUDA GPU and a CUDA build of torch; "
+            f"torch {torch.__version__} sees none here",
+            file=sys.stderr,
+        )
+        return 2
+    args.candidates = args.candidates or (CUDA_CANDIDATES if cuda else ["default"])
+    args.tokens = args.tokens or (128 if cuda else None)
 
     labels: list[str] | None = None
     if args.corpus.is_dir() and any(args.corpus.glob("*/*.txt")):
@@ -148,22 +201,41 @@ def main(argv: list[str] | None = None) -> int:
         keep = sorted(random.Random(0).sample(range(len(texts)), args.limit))
         texts = [texts[i] for i in keep]
         labels = [labels[i] for i in keep] if labels else None
+    n_unique = len(texts)
+    if cuda:  # enough work to fill the card: the corpus repeated, V-measure on one copy
+        texts = (texts * -(-args.gpu_texts // n_unique))[: max(args.gpu_texts, n_unique)]
     n = len(texts)
     default_threads = torch.get_num_threads()
     path = resolve_model(None)
+    flags = cpu_flags()
+    print(
+        f"CPU: {cpu_name()}; deciding flags present: {' '.join(flags) or 'none'}; "
+        f"native bf16: {'yes' if cpu_has_native_bf16() else 'no'}",
+        file=sys.stderr,
+    )
 
     # Load and warm up every model before any timing (first calls pay one-off kernel set-up).
     runners: list[tuple[str, dict[str, Any], Any]] = []
     baseline = SentenceTransformer(path, device=args.device, local_files_only=True)
+    if args.tokens:
+        baseline.max_seq_length = args.tokens
     runners.append(("baseline encode()", {}, lambda t: baseline.encode(t)))
     info: dict[str, dict[str, Any]] = {"baseline encode()": {"config": "defaults"}}
     for spec in args.candidates:
         kwargs = parse_candidate(spec)
+        kwargs.setdefault("max_seq_length", args.tokens)
         threads = kwargs.pop("threads", None)
         emb = SentenceTransformerEmbedder(device=args.device, **kwargs)
         label = f"{spec} [{emb.name}, bs={emb.batch_size}]"
+        print(f"  {spec}: backend {emb.backend}, precision {emb.precision}", file=sys.stderr)
         runners.append((label, {"threads": threads}, emb.embed))
-        info[label] = {"config": spec, "name": emb.name, "batch_size": emb.batch_size}
+        info[label] = {
+            "config": spec,
+            "name": emb.name,
+            "backend": emb.backend,
+            "batch_size": emb.batch_size,
+        }
+    tokens = mean_tokens(baseline, texts[:n_unique])
     warm = texts[: min(n, 128)]
     for _, _, fn in runners:
         fn(warm)
@@ -190,12 +262,13 @@ def main(argv: list[str] | None = None) -> int:
     base_label = runners[0][0]
     best = {label: min(elapsed) for label, elapsed in times.items()}
     base_rate = n / best[base_label]
-    base_vm = v_measure(vectors[base_label], labels) if labels else None
+    base_vm = v_measure(vectors[base_label][:n_unique], labels) if labels else None
     rows = []
     for label, _, _ in runners:
         rate = n / best[label]
-        vm = v_measure(vectors[label], labels) if labels else None
-        cos = float(np.mean(np.sum(vectors[label] * vectors[base_label], axis=1)))
+        vm = v_measure(vectors[label][:n_unique], labels) if labels else None
+        cosines = np.sum(vectors[label] * vectors[base_label], axis=1)
+        cos = float(np.mean(cosines))
         # Speed-up within each round (baseline and candidate timed minutes apart): its range
         # shows how much other load on the machine moved the best-of figure.
         paired = [b / c for b, c in zip(times[base_label], times[label], strict=True)]
@@ -210,16 +283,22 @@ def main(argv: list[str] | None = None) -> int:
             "v_measure": None if vm is None else round(vm, 4),
             "v_measure_delta": None if vm is None or base_vm is None else round(vm - base_vm, 4),
             "mean_cosine_to_baseline": round(cos, 5),
+            "min_cosine_to_baseline": round(float(np.min(cosines)), 5),
         }
         rows.append(row)
 
     device_name = torch.cuda.get_device_name(0) if args.device.startswith("cuda") else cpu_name()
     result = {
         "texts": n,
+        "unique_texts": n_unique,
+        "max_tokens": args.tokens or int(baseline.max_seq_length),
+        "mean_tokens": round(tokens, 1),
         "source": source,
         "device": args.device,
         "device_name": device_name,
         "cpu_count": os.cpu_count(),
+        "cpu_flags": cpu_flags() if not args.device.startswith("cuda") else None,
+        "native_bf16": cpu_has_native_bf16(),
         "torch_threads": default_threads,
         "torch": torch.__version__,
         "repeat": args.repeat,
@@ -232,7 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(result, indent=2) + "\n")
 
     print(
-        f"{n} texts ({source}), device {args.device}, torch {torch.__version__}, "
+        f"{n} texts ({source}), {tokens:.0f} tokens on average (max {baseline.max_seq_length}), "
+        f"device {args.device} ({device_name}), torch {torch.__version__}, "
         f"{default_threads} threads, best of {args.repeat}"
     )
     header = (

@@ -18,8 +18,9 @@ relevant.
 Metrics, per mode over all queries and per query group: MRR@10 (reciprocal rank of the first
 relevant hit, either grade) and nDCG@10 with graded gains (2^g - 1, log2 discount; the ideal
 ranking is built from all judged documents). Also per-query nDCG@10 of the three modes, and a few
-variants computed here from the backend's own rankings (RRF with other k, weighted RRF, an
-any-word text ranking for hybrid) for the recommendations in ``docs/benchmarks.md``.
+variants computed here from the backend's own rankings (RRF with other k, weighted RRF, plain
+any-word BM25 without the every-word tier, the former all-words rule) for the recommendations in
+``docs/benchmarks.md``.
 
 Writes ``bench/results/search_relevance.json``. Exits 0 with a message when the corpus is absent.
 
@@ -263,19 +264,19 @@ class Searcher:
             q.vector = self.vector(text)
         return [h.id for h in self.backend.search(q).hits]
 
-    def any_word_text(self, text: str, limit: int) -> list[str]:
-        """BM25 over documents holding *any* query word (FTS5 OR), the backend's index and rank."""
-        from search.query import parse
+    def fts5_text(self, text: str, limit: int, every: bool = False) -> list[str]:
+        """Plain BM25 (no tiers) over the documents holding any part of the query (FTS5 OR), or
+        every part (FTS5 AND: the rule before the tiers), on the backend's index and rank."""
+        from search.query import fts5_all, fts5_any, parse
 
         parsed = parse(text)
-        parts = [f'"{t}"' for t in parsed.terms] + ['"' + " ".join(p) + '"' for p in parsed.phrases]
-        if not parts:
+        if parsed.empty:
             return []
         db: sqlite3.Connection = self.backend.db
         rows = db.execute(
             "SELECT d.id FROM search_fts f JOIN search_docs d ON d.n = f.rowid"
             " WHERE search_fts MATCH ? ORDER BY f.rank LIMIT ?",
-            (" OR ".join(parts), limit),
+            ((fts5_all if every else fts5_any)(parsed), limit),
         )
         return [r[0] for r in rows]
 
@@ -319,17 +320,20 @@ def variants(s: Searcher, q: Query, window: int = 100) -> dict[str, list[str]]:
     ftext, comp = competitor_filter(s, q.text)
     ctext = s.ids(ftext, "text", window, competitor=comp) if comp else text
     csem = s.ids(q.text, "semantic", window, competitor=comp) if comp else sem
-    anyw = s.any_word_text(q.text, window)
+    anyw = s.fts5_text(q.text, window)
+    allw = s.fts5_text(q.text, window, every=True)
     out = {
         "hybrid rrf k=60 (backend rule, recomputed)": rrf([text, sem], 60),
         "hybrid rrf k=10": rrf([text, sem], 10),
         "hybrid rrf k=60, text weight 2": rrf([text, sem], 60, [2.0, 1.0]),
         "hybrid rrf k=60, semantic weight 2": rrf([text, sem], 60, [1.0, 2.0]),
-        "text any-word (OR) BM25": anyw,
+        "text any-word (OR) BM25, no tiers": anyw,
+        "text all-words (AND) BM25 (the former rule)": allw,
+        "hybrid rrf k=60, text weight 2, all-words text": rrf([allw, sem], 60, [2.0, 1.0]),
         "hybrid rrf k=60 with any-word text": rrf([anyw, sem], 60),
         "hybrid rrf k=60 with any-word text, text weight 2": rrf([anyw, sem], 60, [2.0, 1.0]),
         "hybrid: all-words text when it matches ≥ 10, else any-word": rrf(
-            [text if len(text) >= K else anyw, sem], 60
+            [allw if len(allw) >= K else anyw, sem], 60
         ),
         "text, competitor named in the query → filter": ctext,
         "hybrid rrf k=60, competitor named in the query → filter": rrf([ctext, csem], 60),
@@ -366,7 +370,7 @@ def pool(s: Searcher, keys: dict[tuple[str, ...], str], query_id: str, depth: in
                 judged[item] = doc["grade"]
     seen: dict[str, list[str]] = {}
     rankings = {mode[0]: s.ids(text, mode, depth) for mode in MODES}
-    rankings["o"] = s.any_word_text(text, depth)  # any-word BM25 widens the pool
+    rankings["o"] = s.fts5_text(text, depth)  # any-word BM25 without tiers widens the pool
     for letter, ranking in rankings.items():
         for rank, item in enumerate(ranking, start=1):
             seen.setdefault(item, []).append(f"{letter}{rank}")

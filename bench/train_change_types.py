@@ -160,8 +160,11 @@ def lopo(samples, vectors: np.ndarray | None, embedder_name: str) -> dict:
         test_rows = [i for i, s in enumerate(samples) if s[0] == product]
         head = fit_head(matrix[train_rows], [labels[i] for i in train_rows])
         found = [move for move, _ in head.predict(matrix[test_rows])]
-        bare += [(labels[i], move) for i, move in zip(test_rows, found, strict=True)]
         fixed = _Fixed({texts[i]: move for i, move in zip(test_rows, found, strict=True)})
+        stripped = type_changes([Change(texts[i]) for i in test_rows], model=fixed)
+        bare += [
+            (labels[i], c.move_type or "other") for i, c in zip(test_rows, stripped, strict=True)
+        ]
         typed = type_changes([samples[i][2] for i in test_rows], model=fixed)
         present += [
             (labels[i], c.move_type or "other") for i, c in zip(test_rows, typed, strict=True)

@@ -56,7 +56,7 @@ def build_enricher(
         store,
         embedder,
         configured=configured,
-        theme_model=ThemeModel(min_items=settings["min_cluster_items"]),
+        theme_model=ThemeModel(min_items=settings["min_cluster_items"], embedder=embedder),
         moves=MoveClassifier(embedder),
         mentions=MentionFinder.from_config(config) if config is not None else None,
         events=EventGrouper(settings["event_similarity"], settings["event_window_days"]),

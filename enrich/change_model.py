@@ -151,7 +151,7 @@ class ChangeTypeModel:
                 arrays[f"{name}_coef"] = head.coef
                 arrays[f"{name}_intercept"] = head.intercept
         with path.open("wb") as handle:
-            np.savez_compressed(handle, **arrays)
+            np.savez_compressed(handle, allow_pickle=False, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> ChangeTypeModel:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean_text", "is_noise", "marker_type", "section_type"]
+__all__ = ["clean_text", "is_noise", "marker_type", "section_is_noise", "section_type"]
 
 SECTION_JOIN = " › "
 NOISE = "noise"  # what section_type answers for a chores / docs / dependencies section
@@ -71,6 +71,7 @@ _REFS = re.compile(
     r"|@[\w-]+))*\s*\)|\b[0-9a-f]{7,40}\b(?=\s|$)|(?<!\w)#\d+\b|\bby @[\w-]+|\bin https?://\S+"
 )
 _SPACES = re.compile(r"\s+")
+_SHORT_PART_WORDS = 3
 
 
 def clean_text(text: str) -> str:
@@ -88,16 +89,30 @@ def _part_type(part: str) -> str | None:
     return None
 
 
+def _part_types(section: str | None) -> list[tuple[str, bool]]:
+    """(type, a short category-like part?) for the parts of a section path, innermost first."""
+    parts = reversed((section or "").split(SECTION_JOIN))
+    return [
+        (found, len(part.split()) <= _SHORT_PART_WORDS)
+        for part in parts
+        if (found := _part_type(part))
+    ]
+
+
 def section_type(section: str | None) -> str | None:
-    """The move type a section names (or ``"noise"``), innermost part first; None: it names
-    none ("For Mac", "Patch Changes", a feature title)."""
-    if not section:
-        return None
-    for part in reversed(section.split(SECTION_JOIN)):
-        found = _part_type(part)
-        if found:
-            return found
-    return None
+    """The move type a section names, innermost part first, ignoring chores-like parts; an
+    inner part that reads as an area ("Integrations") or a feature's own title yields to an
+    outer type ("Bug fixes › Integrations"). None: it names none ("For Mac", "Patch Changes")."""
+    types = [(t, short) for t, short in _part_types(section) if t != NOISE]
+    if len(types) > 1 and (types[0][0] == "integration" or not types[0][1]):
+        return types[1][0]
+    return types[0][0] if types else None
+
+
+def section_is_noise(section: str | None) -> bool:
+    """The innermost part that says anything says chores, docs, dependencies, CI..."""
+    types = _part_types(section)
+    return bool(types) and types[0][0] == NOISE
 
 
 def marker_type(text: str) -> str | None:

@@ -6,7 +6,7 @@ Typing, in order (first answer wins): the section when it names a type
 (:mod:`enrich.change_model`) for the rest, or the lexical rules of :mod:`enrich.moves` when no
 model file is there. A breaking marker or a security id in the text outranks a plain section
 ("Features", "Bug fixes"). Noise (dependency bumps, chores, docs, CI, tests, refactors,
-reverts) is kept, flagged, typed ``other`` unless it is breaking or security, and never
+reverts) is kept and typed like the rest, flagged (unless breaking or security), and never
 highlighted.
 
 Importance (0..1): breaking / deprecation, then security, pricing and packaging, a new product,
@@ -22,7 +22,14 @@ from dataclasses import replace
 
 from enrich.base import Embedder
 from enrich.change_model import ChangeTypeModel, default_model
-from enrich.change_rules import NOISE, clean_text, is_noise, marker_type, section_type
+from enrich.change_rules import (
+    NOISE,
+    clean_text,
+    is_noise,
+    marker_type,
+    section_is_noise,
+    section_type,
+)
 from enrich.moves import classify_move
 from radar.core.records import Change
 
@@ -54,24 +61,17 @@ def _typed(change: Change, guess: str | None) -> Change:
     text = change.text
     by_section = section_type(change.section)
     marker = marker_type(text)
-    if marker in _OUTRANKS:
-        move = marker
-    elif by_section and by_section != NOISE:
-        move = by_section
-    elif marker and marker != NOISE:
-        move = marker
-    else:
-        move = guess or classify_move(clean_text(text) or text, "")[0]
-    noisy = by_section == NOISE or marker == NOISE or is_noise(text)
-    noisy = noisy and move not in _OUTRANKS
-    typed = replace(change, move_type="other" if noisy else move, noise=noisy)
+    named = marker if marker in _OUTRANKS else by_section or (marker if marker != NOISE else None)
+    noisy = section_is_noise(change.section) or marker == NOISE or is_noise(text)
+    noisy = noisy and named not in _OUTRANKS
+    move = named or guess or classify_move(clean_text(text) or text, "")[0]
+    typed = replace(change, move_type=move, noise=noisy)
     return replace(typed, importance=importance(typed))
 
 
 def _needs_model(change: Change) -> bool:
-    by_section = section_type(change.section)
     marker = marker_type(change.text)
-    return not (by_section and by_section != NOISE) and not (marker and marker != NOISE)
+    return not section_type(change.section) and not marker
 
 
 def type_changes(

@@ -73,8 +73,10 @@ DEFAULTS: dict[str, Any] = {
     "batch_size": 64,
     "max_seq_length": None,  # the model's own (256 for all-MiniLM-L6-v2): the title-first text
     "precision": "auto",  # auto: bf16 on a CPU with native bf16, else fp32; or fp32 / bf16 / fp16
+    "backend": "auto",  # auto: ONNX Runtime int8 on a CPU without native bf16, else torch
 }
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
 _CPU_BF16_FLAGS = {"amx_bf16", "avx512_bf16"}
 
 
@@ -105,13 +107,36 @@ def resolve_precision(precision: str | None, device: str, quantize: bool = False
     return precision
 
 
+def resolve_backend(
+    backend: str | None, device: str, precision: str | None, quantize: bool = False
+) -> str:
+    """What runs the model: 'auto' picks ONNX Runtime int8 where torch would run plain fp32 on CPU.
+
+    That is a CPU without native bf16 (AVX2-only, most laptops and many cloud machines), the
+    precision left on auto and no torch quantisation asked for; everywhere else torch runs it.
+    """
+    backend = (backend or "auto").lower()
+    if backend not in BACKENDS:
+        raise ConfigError(f"embedding backend {backend!r} is not one of {', '.join(BACKENDS)}")
+    if device != "cpu" or quantize:
+        return "torch"  # ONNX Runtime's CPU provider only; torch int8 was asked for explicitly
+    if backend == "auto":
+        auto_fp32 = precision in (None, "", "auto") and not cpu_has_native_bf16()
+        return "onnx-int8" if auto_fp32 else "torch"
+    return backend
+
+
 class SentenceTransformerEmbedder:
     """sentence-transformers, offline.
 
     ``precision`` (keyword, default ``DEFAULTS["precision"]``): ``auto`` runs the weights in bf16
     on a CPU with native bf16 support and in fp32 elsewhere. ``quantize=True`` applies dynamic
-    int8 quantisation (CPU, fp32 weights). ``name`` records what changes the vectors (model,
-    sequence length, precision) because it keys the embedding cache.
+    int8 quantisation (CPU, fp32 weights). ``backend`` (keyword): ``auto`` runs the model with
+    ONNX Runtime int8 (``enrich.embed_onnx``) on a CPU without native bf16, where torch would run
+    plain fp32; ``torch``, ``onnx`` (fp32) or ``onnx-int8`` choose one. When the ONNX path cannot
+    be built (no onnxruntime, a failed export) it logs one line and torch fp32 runs instead.
+    ``name`` records what changes the vectors (model, sequence length, precision, backend)
+    because it keys the embedding cache.
     """
 
     def __init__(
@@ -123,6 +148,8 @@ class SentenceTransformerEmbedder:
         quantize: bool = False,
         *,
         precision: str | None = DEFAULTS["precision"],
+        backend: str | None = DEFAULTS["backend"],
+        cache_dir: Path | None = None,
     ):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -135,6 +162,7 @@ class SentenceTransformerEmbedder:
         path = resolve_model(model)
         self.device = pick_device(device)
         self.quantized = bool(quantize and self.device == "cpu")
+        self.backend = resolve_backend(backend, self.device, precision, self.quantized)
         self.precision = resolve_precision(precision, self.device, self.quantized)
         dtype = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[
             self.precision
@@ -151,15 +179,36 @@ class SentenceTransformerEmbedder:
             self.model.max_seq_length = max_seq_length
         if self.quantized:
             self._quantize()
+        self.onnx = self._onnx_encoder(path, cache_dir) if self.backend != "torch" else None
         self.batch_size = batch_size or DEFAULTS["batch_size"]
         self.dim = int(self.model.get_embedding_dimension() or 0)
         base = "all-MiniLM-L6-v2" if model in (None, "", DEFAULT_MODEL) else model
-        suffix = (
-            "+int8"
-            if self.quantized
-            else ("" if self.precision == "fp32" else f"+{self.precision}")
-        )
-        self.name = f"{base}@{self.model.max_seq_length}{suffix}"
+        self.name = f"{base}@{self.model.max_seq_length}{self._suffix()}"
+
+    def _suffix(self) -> str:
+        """What the cache key adds for the arithmetic: '', '+bf16', '+int8', '+onnx-int8'..."""
+        if self.backend != "torch":
+            return f"+{self.backend}"
+        if self.quantized:
+            return "+int8"
+        return "" if self.precision == "fp32" else f"+{self.precision}"
+
+    def _onnx_encoder(self, path: str, cache_dir: Path | None) -> Any:
+        """The ONNX Runtime encoder, or None (torch runs) with one log line saying why."""
+        from enrich.embed_onnx import OnnxEncoder
+
+        if self.precision != "fp32":
+            self.model.float()  # the export is made from fp32 weights
+            self.precision = "fp32"
+        try:
+            return OnnxEncoder(self.model, path, self.backend, cache_dir)
+        except Exception as exc:  # any failure to export or load falls back to plain torch
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            logger.warning(
+                "embedding: ONNX path %s unavailable (%s); using torch fp32", self.backend, reason
+            )
+            self.backend = "torch"
+            return None
 
     def _quantize(self) -> None:
         import torch
@@ -171,6 +220,8 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: list[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self.onnx is not None:
+            return normalise(self.onnx.encode(texts, self.batch_size))
         vectors = self.model.encode(
             texts,
             batch_size=self.batch_size,

@@ -8,6 +8,8 @@ typical of one cluster rise.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
@@ -29,10 +31,12 @@ class CTfidfLabeler:
         ngram_range: tuple[int, int] = (1, 2),
         max_features: int = 50_000,
         common_df: float = 0.5,
+        phrase_share: float = 0.5,
     ):
         self.ngram_range = ngram_range
         self.max_features = max_features
         self.common_df = common_df
+        self.phrase_share = phrase_share
 
     def label(self, docs: dict[int, list[str]], top_n: int = 8) -> dict[int, list[str]]:
         result: dict[int, list[str]] = {key: [] for key in docs}
@@ -55,6 +59,32 @@ class CTfidfLabeler:
         for row, key in enumerate(keys):
             order = np.argsort(-weights[row], kind="stable")[:top_n]
             result[key] = [str(terms[i]) for i in order if weights[row, i] > 0]
+        return result
+
+    def phrases(self, docs: dict[int, list[str]], pool: int = 20) -> dict[int, list[str]]:
+        """Two- and three-word key phrases per cluster, best first: the share of the cluster's
+        documents that hold the phrase (coverage) times the share of the phrase's documents that
+        are in the cluster (distinctness); phrases in fewer than two documents, or scoring under
+        ``phrase_share`` of the cluster's best, never count."""
+        result: dict[int, list[str]] = {key: [] for key in docs}
+        keys = [key for key in docs if docs[key]]
+        vectorizer = CountVectorizer(
+            stop_words="english", ngram_range=(2, 3), token_pattern=TOKEN_PATTERN, binary=True
+        )
+        try:
+            present = vectorizer.fit_transform([t for key in keys for t in docs[key]]).tocsr()
+        except ValueError:  # no phrase at all
+            return result
+        terms = vectorizer.get_feature_names_out()
+        in_cluster = np.asarray((_membership([len(docs[k]) for k in keys]) @ present).toarray())
+        coverage = in_cluster / np.asarray([[len(docs[k])] for k in keys], dtype=np.float64)
+        score = coverage * in_cluster / np.maximum(in_cluster.sum(axis=0), 1.0)
+        score[in_cluster < 2] = 0.0
+        score += (score > 0) * 1e-6 * np.char.count(terms.astype(str), " ")  # ties: longer first
+        for row, key in enumerate(keys):
+            order = np.argsort(-score[row], kind="stable")[:pool]
+            floor = max(score[row, order[0]] * self.phrase_share, 1e-9)
+            result[key] = [str(terms[i]) for i in order if score[row, i] >= floor]
         return result
 
     def _common(self, membership: sparse.csr_matrix, matrix: sparse.csr_matrix) -> np.ndarray:
@@ -81,6 +111,60 @@ def ctfidf(counts: np.ndarray) -> np.ndarray:
     frequency = np.maximum(counts.sum(axis=0), 1.0)
     idf = np.log(1.0 + average_words / frequency)
     return np.asarray(tf * idf)
+
+
+def key_phrases(
+    labeler: Any, docs: dict[int, list[str]], centroids: dict[int, np.ndarray], embedder: Any
+) -> dict[int, list[str]]:
+    """Key phrases per cluster from a labeler that has ``phrases`` (coverage and distinctness),
+    re-ranked by meaning against the clusters' centroids when there is an embedder."""
+    phrases_of = getattr(labeler, "phrases", None)
+    if phrases_of is None:
+        return {}
+    found: dict[int, list[str]] = phrases_of(docs)
+    if embedder is None or len(centroids) < 2:
+        return found
+    out = {}
+    for label, centroid in centroids.items():
+        candidates = found.get(label, [])
+        others = np.stack([c for other, c in centroids.items() if other != label])
+        vectors = _unit(embedder.embed(candidates)) if candidates else others[:0]
+        out[label] = rerank_phrases(candidates, vectors, centroid, others)
+    return out
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+def rerank_phrases(
+    phrases: list[str], vectors: np.ndarray, own: np.ndarray, others: np.ndarray
+) -> list[str]:
+    """Phrases re-ranked by meaning: their rank from :meth:`CTfidfLabeler.phrases` plus how much
+    closer each lies to its own theme's centroid than to the nearest other theme's."""
+    if not phrases:
+        return []
+    closer = vectors @ own - ((vectors @ others.T).max(axis=1) if len(others) else 0.0)
+    prior = 1.0 - np.arange(len(phrases)) / len(phrases)  # 1 for the best by coverage
+    order = np.argsort(-(prior * 0.5 + closer * 5.0), kind="stable")
+    return [phrases[i] for i in order]
+
+
+def phrase_label(phrases: list[str], keywords: list[str], count: int = 2) -> str:
+    """ "usage-based pricing · seat limits" from key phrases sharing no word; keywords when
+    there are no phrases."""
+    chosen: list[str] = []
+    covered: set[str] = set()
+    for phrase in phrases:
+        parts = set(phrase.split())
+        if parts & covered:
+            continue
+        chosen.append(phrase)
+        covered |= parts
+        if len(chosen) == count:
+            return SEPARATOR.join(chosen)
+    return SEPARATOR.join(chosen) if chosen else make_label(keywords)
 
 
 def make_label(keywords: list[str], words: int = LABEL_WORDS) -> str:

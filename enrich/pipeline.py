@@ -25,6 +25,7 @@ from enrich.embed import item_text, normalise
 from enrich.events import EventGrouper
 from enrich.language import detect_language
 from enrich.mentions import MentionFinder
+from enrich.summary import article_summary, page_change_summary
 from radar.core.records import Change
 
 logger = logging.getLogger(__name__)
@@ -38,14 +39,16 @@ Summarizer = Callable[[Any, Embedder | None], str | None]
 
 
 def summarize_item(item: Any, embedder: Embedder | None = None) -> str | None:
-    """The default summarizer: at most two sentences of news and blog posts, none for others."""
+    """The default summarizer: at most two sentences of news and blog posts, one line for a page
+    change (its diff: "Pro: $20 → $24 per member"), none for releases (they have changes)."""
+    if item.kind == "page_change":
+        lines = item.body.splitlines()
+        added = [line[2:] for line in lines if line.startswith("+ ")]
+        removed = [line[2:] for line in lines if line.startswith("- ")]
+        return page_change_summary(added, removed) or None
     if item.kind not in SUMMARIZED_KINDS or not item.body.strip():
         return None
-    try:
-        from enrich.summary import summarize
-    except ImportError:  # FALLBACK until enrich.summary lands: the lead sentence
-        return item.body.strip().split(". ")[0][:300]
-    return summarize(item.body, embedder=embedder) or None
+    return article_summary(item.body, embedder, title=item.title) or None
 
 
 @dataclass
@@ -236,6 +239,7 @@ class Enricher:
         """The items to cluster: the window; for the first fit, or when the window holds fewer
         than the model's ``min_items``, the newest active items up to its sample size."""
         model = self.theme_model
+        assert model is not None
         since = (datetime.now(UTC) - timedelta(days=window_days)).strftime("%Y-%m-%d")
         active = sorted(self.store.items(status="active"), key=_day, reverse=True)
         window = [item for item in active if _day(item) >= since]

@@ -5,8 +5,8 @@ loads them). An item's score for a theme comes from embedding similarity to the 
 (description and examples), put on a scale learned from the prototypes themselves, plus a keyword
 bonus, squashed to 0..1. Because the scale comes from the prototypes (how similar a theme's own
 phrases are to each other against how similar they are to other themes' phrases), the same default
-threshold works for different embedding models. Every theme whose score passes its threshold is
-assigned.
+threshold works for different embedding models. A theme is assigned when its score passes its
+threshold and is not far below the item's best theme; at most ``MAX_THEMES`` per item.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ __all__ = [
 ]
 
 DEFAULT_THRESHOLD = 0.5
+DEFAULT_MARGIN = 0.2  # on the prototype scale, below the item's best theme (see gated_scores)
+MAX_THEMES = 3  # configured themes one item may carry
 
 
 class ConfiguredThemes:
@@ -38,6 +40,11 @@ class ConfiguredThemes:
     own phrases"; ``keyword_bonus`` is added on that scale when a keyword occurs as a whole word;
     a logistic curve centred on ``midpoint`` maps the result to 0..1. ``keyword_bonus`` and
     ``midpoint`` were chosen on tests/eval/labelled_items.jsonl with all-MiniLM-L6-v2.
+
+    Precision comes from the item's own background: a theme scoring more than ``margin`` below
+    the item's best theme is dropped before thresholds apply (:meth:`gated_scores`), and an item
+    carries at most ``max_themes`` configured themes; ``margin`` was chosen by cross-validation
+    on the labelled sets (bench/eval_enrich.py).
     """
 
     def __init__(
@@ -49,6 +56,8 @@ class ConfiguredThemes:
         keyword_bonus: float = 0.5,
         midpoint: float = 0.75,
         steepness: float = 4.0,
+        margin: float = DEFAULT_MARGIN,
+        max_themes: int = MAX_THEMES,
     ):
         if not specs:
             raise ConfigError("no configured themes to score against")
@@ -59,6 +68,8 @@ class ConfiguredThemes:
         self.keyword_bonus = keyword_bonus
         self.midpoint = midpoint
         self.steepness = steepness
+        self.margin = margin
+        self.max_themes = max_themes
         self.ids = [s.id for s in specs]
         self._keyword_res = [_keyword_regex(s.keywords) for s in specs]
         self._prototypes, self._owner = self._embed_prototypes()
@@ -126,27 +137,41 @@ class ConfiguredThemes:
                 hits[row, col] = 1.0 if pattern.search(text) else 0.0
         return hits
 
-    def scores(self, vectors: Vectors, texts: list[str]) -> np.ndarray:
-        """(n, n_themes) score in [0, 1]; 0.5 where ``midpoint`` of the way to on-theme."""
+    def relative(self, vectors: Vectors, texts: list[str]) -> np.ndarray:
+        """(n, n_themes) on the prototype scale (0: like other themes' phrases, 1: like the
+        theme's own), keyword bonus included."""
         if len(texts) != len(vectors):
             raise ValueError(f"{len(vectors)} vectors but {len(texts)} texts")
         if len(texts) == 0:
             return np.zeros((0, len(self.specs)), dtype=np.float32)
         relative = (self.similarities(vectors) - self._low) / (self._high - self._low)
-        relative += self.keyword_bonus * self.keyword_hits(texts)
+        return np.asarray(relative + self.keyword_bonus * self.keyword_hits(texts))
+
+    def scores(self, vectors: Vectors, texts: list[str]) -> np.ndarray:
+        """(n, n_themes) score in [0, 1]; 0.5 where ``midpoint`` of the way to on-theme."""
+        return self._squash(self.relative(vectors, texts))
+
+    def _squash(self, relative: np.ndarray) -> np.ndarray:
         return (1.0 / (1.0 + np.exp(-self.steepness * (relative - self.midpoint)))).astype(
             np.float32
         )
 
+    def gated_scores(self, vectors: Vectors, texts: list[str]) -> np.ndarray:
+        """Scores against the item's own background: 0 for a theme more than ``margin`` (on the
+        prototype scale, times the best score where that is above 1) below the item's best
+        theme, so an item close to every theme keeps only the ones that stand out."""
+        relative = self.relative(vectors, texts)
+        if relative.size == 0:
+            return relative.astype(np.float32)
+        best = relative.max(axis=1, keepdims=True)
+        floor = best - self.margin * np.maximum(best, 1.0)  # wider scales (other models) scale it
+        return np.where(relative >= floor, self._squash(relative), 0.0).astype(np.float32)
+
     def assign(self, vectors: Vectors, texts: list[str]) -> list[list[tuple[str, float]]]:
-        """Per item, every theme whose score passes its threshold, best first."""
-        scores = self.scores(vectors, texts)
+        """Per item, the themes (at most ``max_themes``) whose gated score passes their
+        threshold, best first, with the score kept."""
         limits = np.asarray([self.thresholds[tid] for tid in self.ids], dtype=np.float32)
-        out = []
-        for row in scores:
-            passed = [(self.ids[c], round(float(row[c]), 3)) for c in np.flatnonzero(row >= limits)]
-            out.append(sorted(passed, key=lambda pair: (-pair[1], pair[0])))
-        return out
+        return pick(self.gated_scores(vectors, texts), limits, self.ids, self.max_themes)
 
     def calibrate(
         self,
@@ -164,7 +189,7 @@ class ConfiguredThemes:
         """
         if len(labels) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(labels)} label sets")
-        scores = self.scores(vectors, texts)
+        scores = self.gated_scores(vectors, texts)
         found: dict[str, float] = {}
         for col, spec in enumerate(self.specs):
             truth = np.asarray([spec.id in lab for lab in labels])
@@ -176,6 +201,18 @@ class ConfiguredThemes:
             for spec in self.specs:
                 spec.threshold = found[spec.id]
         return found
+
+
+def pick(
+    scores: np.ndarray, limits: np.ndarray, ids: list[str], max_themes: int
+) -> list[list[tuple[str, float]]]:
+    """Per row, (theme id, score) of the columns at or above their limit: the ``max_themes``
+    best, best first (ties by id)."""
+    out = []
+    for row in scores:
+        passed = [(ids[c], round(float(row[c]), 3)) for c in np.flatnonzero(row >= limits)]
+        out.append(sorted(passed, key=lambda pair: (-pair[1], pair[0]))[:max_themes])
+    return out
 
 
 def best_threshold(scores: np.ndarray, truth: np.ndarray, beta: float = 1.0) -> float:

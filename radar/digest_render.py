@@ -156,7 +156,12 @@ def _md_complete(d: Digest) -> list[str]:
 def _md_highlight(h: Highlight) -> str:
     label = MOVE_LABELS.get(h.move_type, h.move_type)
     day = f", {_md(h.day)}" if h.day else ""
-    return f"- **{label}** · {_md(h.text, TEXT_LIMIT)} · {_md_link(h.release, h.url)}{day}"
+    return f"- **{label}** · {_md(h.text, TEXT_LIMIT)} · {_md_link(_release(h), h.url)}{day}"
+
+
+def _release(h: Highlight) -> str:
+    """The link text of a highlight: its release, or 'read' when the release's title is the line."""
+    return "read" if h.release.strip() == h.text else h.release
 
 
 def _md_news(m: Move) -> str:
@@ -239,7 +244,7 @@ def _li_highlight(h: Highlight) -> str:
     day = f" · {_h(h.day)}" if h.day else ""
     return (
         f'<li style="margin:4px 0;"><b style="color:{color};">{escape(label)}</b> · {_h(h.text, TEXT_LIMIT)}'
-        f' <span style="{_MUTED}font-size:12px;">{_a(h.url, h.release)}{day}</span></li>'
+        f' <span style="{_MUTED}font-size:12px;">{_a(h.url, _release(h))}{day}</span></li>'
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from radar.alerts import AlertEngine
 from radar.alerts_config import AlertsConfig, load_alerts
+from radar.core.configfiles import DEFAULT_THEMES
 from radar.core.errors import ConfigError, RadarError
 from search.query import parse
 
@@ -192,6 +193,18 @@ def themes_file_warning(settings: Any) -> str | None:
             f"{name}: themes file not found (setting themes_file): items get no configured themes"
         )
     return None
+
+
+def calibrated_themes_file(settings: Any) -> Path:
+    """The themes file `radar themes calibrate` writes thresholds beside; never the package's own
+    default themes (that would write into the installed package)."""
+    path = Path(settings["themes_file"])
+    if not settings["themes_file"] or path == DEFAULT_THEMES:
+        raise ConfigError(
+            "no themes file of your own to calibrate (the default themes are part of the package):"
+            " run `radar init` to write themes.yaml beside the sources file"
+        )
+    return path
 
 
 def build_alert_engine(store: Any, settings: Any, rules: AlertsConfig) -> AlertEngine:

@@ -29,10 +29,10 @@ HIGHLIGHT = {
 
 
 def text_clauses(text: str | None) -> list[dict[str, Any]]:
-    """The words as one ranked clause: any word matches, every word ranks first, phrases required.
+    """The words as one ranked clause: any word matches, more words rank first, phrases required.
 
     The rule of `search.query` (the embedded backend's too): BM25 over the documents holding any
-    word or compound (`minimum_should_match` 1), plus TIER_BONUS for holding all of them; quoted
+    word or compound (`minimum_should_match` 1), plus TIER_BONUS for each one held; quoted
     phrases must match. Phrases and compounds go as typed, for the index's own analyzer.
     """
     parsed = parse(text)
@@ -40,12 +40,10 @@ def text_clauses(text: str | None) -> list[dict[str, Any]]:
     should = _optional_parts(parsed)
     if not should:  # phrases only, or nothing
         return must
-    if parsed.optional > 1:
-        every = [_words_query(parsed.terms, "and")] if parsed.terms else []
-        every += [_phrase_query(c.text) for c in parsed.compounds]
-        should.append(
-            {"constant_score": {"filter": {"bool": {"must": every}}, "boost": TIER_BONUS}}
-        )
+    if parsed.optional > 1:  # one tier per word or compound held
+        parts = [_words_query([t], "or") for t in parsed.terms]
+        parts += [_phrase_query(c.text) for c in parsed.compounds]
+        should += [{"constant_score": {"filter": p, "boost": TIER_BONUS}} for p in parts]
     # with a required phrase the words only rank; without one, a document needs one of them
     return [{"bool": {"must": must, "should": should, "minimum_should_match": 0 if must else 1}}]
 

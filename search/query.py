@@ -5,8 +5,10 @@ Every backend searches the user's text as plain words. FTS5 and Lucene operators
 either words or separators.
 
 The rule, the same in every backend: a document matches when it holds *any* word of the query
-(BM25, as Elasticsearch's `match` does), and documents holding *every* word rank first
-(`minimum_should_match` tiers: all words, then the rest by BM25). A balanced "quoted phrase" is
+(BM25, as Elasticsearch's `match` does), ranked in `minimum_should_match` tiers: documents holding
+every word first, then those holding all but one, and so on; BM25 orders each tier. (Tiers by
+count beat a single every-word tier on bench/eval_search.py: no query group lost in hybrid
+search.) A balanced "quoted phrase" is
 exact and required. A word joined by `_ . - /` (`max_network_retries`, `CVE-2024-31449`,
 `sign-in`) is a *compound*: one word of the query, matched as a phrase of its parts. Two kinds of
 words are left out so that ranking stays useful: operators typed in capitals (AND, OR, NOT, NEAR),
@@ -100,11 +102,14 @@ def _fts5(words_: list[str] | tuple[str, ...]) -> str:
     return '"' + " ".join(words_) + '"'
 
 
+def fts5_optional(parsed: ParsedQuery) -> list[str]:
+    """Each word and compound as an FTS5 string (quoted: never an operator); one tier each."""
+    return [_fts5([t]) for t in parsed.terms] + [_fts5(c.words) for c in parsed.compounds]
+
+
 def fts5_parts(parsed: ParsedQuery) -> list[str]:
-    """Each word, compound and phrase as an FTS5 string (quoted: never an operator)."""
-    return [_fts5([t]) for t in parsed.terms] + [
-        _fts5(p.words) for p in [*parsed.compounds, *parsed.phrases]
-    ]
+    """Each word, compound and phrase as an FTS5 string."""
+    return fts5_optional(parsed) + [_fts5(p.words) for p in parsed.phrases]
 
 
 def fts5_any(parsed: ParsedQuery) -> str:
@@ -113,7 +118,7 @@ def fts5_any(parsed: ParsedQuery) -> str:
 
 
 def fts5_all(parsed: ParsedQuery) -> str:
-    """The FTS5 MATCH expression of the documents holding every part (the first tier)."""
+    """The FTS5 MATCH expression of the documents holding every part (the top tier)."""
     return " AND ".join(fts5_parts(parsed))
 
 

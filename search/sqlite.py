@@ -27,8 +27,8 @@ from search.query import (
     MARK_OPEN,
     TIER_BONUS,
     ParsedQuery,
-    fts5_all,
     fts5_any,
+    fts5_optional,
     fts5_required,
     mark,
     parse,
@@ -326,12 +326,13 @@ class SQLiteBackend:
 
 
 def _text_match(parsed: ParsedQuery) -> tuple[str, str, list[str]]:
-    """FTS5 expressions of the query: any part matches, the phrases required, the tiers."""
+    """FTS5 expressions of the query: any part matches, the phrases required, one tier per word
+    or compound (a row's tier is how many of them it holds)."""
     if parsed.empty:
         return "", "", []
     if not parsed.optional:  # phrases only: every one is required
         return fts5_required(parsed), "", []
-    tiers = [fts5_all(parsed)] if parsed.optional > 1 else []
+    tiers = fts5_optional(parsed) if parsed.optional > 1 else []
     return fts5_any(parsed), fts5_required(parsed), tiers
 
 

@@ -99,7 +99,7 @@ class Plan:
 
     `match` finds the documents holding any part of the query (and ranks them by BM25);
     `required` (the quoted phrases) must also match; `tiers` are the expressions whose matches
-    rank first (see `tier_sql`).
+    count (see `tier_sql`): a row holding more of them ranks first.
     """
 
     query: SearchQuery

@@ -7,7 +7,13 @@ import logging
 import pytest
 
 from enrich.change_model import ChangeTypeModel, default_model, features, fit_head
-from enrich.change_rules import clean_text, is_noise, marker_type, section_type
+from enrich.change_rules import (
+    clean_text,
+    is_noise,
+    marker_type,
+    section_is_noise,
+    section_type,
+)
 from enrich.changes import RULES_ONLY, entry_moves, highlights, importance, type_changes
 from enrich.embed import HashEmbedder
 from radar.core.records import Change
@@ -38,11 +44,11 @@ from radar.core.records import Change
         ("Performance Improvements", "performance"),
         ("Integrations", "integration"),
         ("Pricing", "pricing"),
-        ("Chores", "noise"),
-        ("🧰 Maintenance", "noise"),
-        ("Documentation", "noise"),
-        ("Dependency updates", "noise"),
-        ("New Contributors", "noise"),
+        ("Chores", None),
+        ("🧰 Maintenance", None),
+        ("Documentation", None),
+        ("Dependency updates", None),
+        ("New Contributors", None),
         ("For Mac", None),
         ("Patch Changes", None),
         (None, None),
@@ -50,6 +56,31 @@ from radar.core.records import Change
 )
 def test_section_types(section: str | None, move: str | None) -> None:
     assert section_type(section) == move
+
+
+@pytest.mark.parametrize(
+    ("section", "noise"),
+    [
+        ("Chores", True),
+        ("🧰 Maintenance", True),
+        ("Documentation", True),
+        ("Dependency updates", True),
+        ("New Contributors", True),
+        ("Performance › Internal Improvements", True),
+        ("Bug Fixes", False),
+        ("For Mac", False),
+        (None, False),
+    ],
+)
+def test_noise_sections(section: str | None, noise: bool) -> None:
+    assert section_is_noise(section) is noise
+
+
+def test_section_parts_that_are_titles_or_areas_yield() -> None:
+    assert section_type("Bug Fixes 🐛 › Integrations") == "fix"
+    assert section_type("Integrations") == "integration"
+    assert section_type("Performance › Internal Improvements") == "performance"
+    assert section_type("New features › Support updates towards the WebSockets API") == "launch"
 
 
 @pytest.mark.parametrize(
@@ -104,7 +135,7 @@ def test_typing_order_section_then_marker_then_words() -> None:
         Change("feat: add retries"),  # the prefix names it
         Change("feat!: rename timeout", "Features"),  # breaking outranks the section
         Change("Fixed a crash when the list is empty"),  # the words
-        Change("Bump lodash from 4.17.20 to 4.17.21", "Features"),  # noise, kept
+        Change("Bump lodash from 4.17.20 to 4.17.21", "Features"),  # noise, kept, flagged
         Change("Upgrade openssl to fix CVE-2024-0001", "Dependencies"),  # security is not noise
     ]
     assert _types(changes) == [
@@ -112,7 +143,7 @@ def test_typing_order_section_then_marker_then_words() -> None:
         ("launch", False),
         ("deprecation", False),
         ("fix", False),
-        ("other", True),
+        ("launch", True),
         ("security", False),
     ]
 

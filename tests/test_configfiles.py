@@ -18,7 +18,12 @@ from radar.core.configfiles import DEFAULT_THEMES
 from radar.core.errors import ConfigError
 from radar.core.records import Item, item_id
 from radar.core.settings import Settings
-from radar.services import NoAlertsFile, load_alert_rules, themes_file_warning
+from radar.services import (
+    NoAlertsFile,
+    calibrated_themes_file,
+    load_alert_rules,
+    themes_file_warning,
+)
 from radar.store import Store
 from tests.conftest import run_radar, source_lines, write_config
 from tests.mockserver import MockServer
@@ -228,3 +233,19 @@ def test_radar_daily_warns_in_one_line_when_the_named_alerts_file_is_missing(
     assert said == [f"WARNING radar.daily: alerts: {warning}"]
     stages = {s["name"]: s for s in result.data["stages"]}
     assert stages["alerts"]["counts"] == {"skipped": warning}
+
+
+def test_calibrating_never_writes_into_the_package(tmp_path: Path, elsewhere: Path) -> None:
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text('{"title": "SSO", "body": "", "themes": ["security"]}\n', encoding="utf-8")
+    folder = _folder(tmp_path)
+    result = run_radar(
+        "themes", "--config", str(folder / "sources.yaml"), "calibrate", str(labelled)
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "error: no themes file of your own to calibrate (the default themes are part of the"
+        " package): run `radar init` to write themes.yaml beside the sources file"
+    )
+    assert calibrated_themes_file(effective_settings(None, None).with_overrides(
+        themes_file=str(labelled))) == labelled  # fmt: skip

@@ -79,3 +79,15 @@ def test_move_floors(results: dict[str, Any], mode: str) -> None:
         m: r for m, r in got["per_type_recall"].items() if r < FLOORS["moves_min_recall_per_type"]
     }
     assert not weak, f"move types under the recall floor: {weak}"
+
+
+def test_every_theme_has_forty_positives_and_items_carry_few_themes(
+    results: dict[str, Any],
+) -> None:
+    themes = results["themes"]
+    weak = {t: n for t, n in themes["positives"].items() if n < FLOORS["themes_min_positives"]}
+    assert not weak, f"themes with too few labelled positives: {weak}"
+    floors = FLOORS["themes_calibrated_cv"]
+    assert themes["calibrated_cv"]["micro"]["precision"] >= floors["micro_precision"]
+    for how in ("default_threshold", "calibrated_cv"):
+        assert themes["median_themes_per_item"][how] <= floors["max_median_themes_per_item"]

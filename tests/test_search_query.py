@@ -77,15 +77,18 @@ def test_fts5_strings_never_carry_a_quote_or_an_operator() -> None:
 
 def test_the_elasticsearch_clause_follows_the_same_rule() -> None:
     (clause,) = text_clauses("software security-flaw")
-    words = {"multi_match": {"query": "software", "fields": TEXT_FIELDS, "type": "cross_fields",
-                             "operator": "or"}}  # fmt: skip
+    word = {"multi_match": {"query": "software", "fields": TEXT_FIELDS, "type": "cross_fields",
+                            "operator": "or"}}  # fmt: skip
     compound = {"multi_match": {"query": "security-flaw", "fields": TEXT_FIELDS, "type": "phrase"}}
-    every = {"bool": {"must": [{"multi_match": {**words["multi_match"], "operator": "and"}},
-                               compound]}}  # fmt: skip
     assert clause == {
         "bool": {
             "must": [],
-            "should": [words, compound, {"constant_score": {"filter": every, "boost": TIER_BONUS}}],
+            "should": [
+                word,  # BM25 over any word
+                compound,  # compounds as phrases
+                {"constant_score": {"filter": word, "boost": TIER_BONUS}},  # one tier each
+                {"constant_score": {"filter": compound, "boost": TIER_BONUS}},
+            ],
             "minimum_should_match": 1,
         }
     }

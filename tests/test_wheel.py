@@ -72,6 +72,7 @@ def _clean_env(cwd: Path, **extra: str) -> dict[str, str]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # a wheel build, a venv and a daily run with the real model
 def test_the_installed_wheel_runs_init_daily_and_digest_in_an_empty_folder(
     installed: Path, tmp_path: Path
 ) -> None:

@@ -72,7 +72,7 @@ def main() -> None:
 
     \b
     Quick start:
-      radar init                 # write a commented config/sources.yaml
+      radar init                 # write config/sources.yaml, themes.yaml, alerts.yaml
       radar crawl                # crawl every source into ./radar-data
       radar status               # health of every source
     """

@@ -17,7 +17,13 @@ from radar.cli.base import (
 )
 from radar.core.config import effective_settings
 from radar.core.errors import RadarError
-from radar.services import enrich_new, fit_line, theme_coverage, theme_overview
+from radar.services import (
+    calibrated_themes_file,
+    enrich_new,
+    fit_line,
+    theme_coverage,
+    theme_overview,
+)
 
 
 def _context(config_path: str, data_dir: str | None) -> tuple[Any, Any, Any]:
@@ -187,7 +193,7 @@ def themes_calibrate(obj: tuple[str, str | None], labelled: str) -> None:
     from enrich.themes import ConfiguredThemes, load_theme_specs, write_thresholds
 
     settings = load_settings(*obj)
-    path = settings["themes_file"]
+    path = calibrated_themes_file(settings)
     rows = []
     with open(labelled, encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,3 +41,25 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchBa
         yield made
     finally:
         made.close()
+
+
+# -- per engine: tests run, passed, skipped, with the engine's own version string ---------------
+_OUTCOMES: dict[str, dict[str, int]] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    engine = next((b for b in BACKENDS if f"[{b}" in report.nodeid), None)
+    if engine and (report.when == "call" or report.outcome != "passed"):
+        counts = _OUTCOMES.setdefault(engine, {"passed": 0, "failed": 0, "skipped": 0})
+        counts[report.outcome] = counts.get(report.outcome, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    from tests.contract.es_fixture import engine_version
+
+    for engine, counts in sorted(_OUTCOMES.items()):
+        run = sum(counts.values())
+        terminalreporter.write_line(
+            f"contract on {engine_version(engine)}: {run} run, {counts['passed']} passed,"
+            f" {counts['failed']} failed, {counts['skipped']} skipped"
+        )

@@ -30,7 +30,7 @@ import pytest
 
 from radar.core.settings import Settings
 from tests import es_testserver
-from tests.es_testserver.engines import ENV_FILE
+from tests.es_testserver.engines import ENV_FILE, version_of
 
 pytest.importorskip("elasticsearch", reason="the Elasticsearch backend needs the es extra")
 
@@ -48,6 +48,23 @@ def engine_url(name: str) -> str:
     lines = ENV_FILE.read_text().splitlines() if ENV_FILE.is_file() else []
     found = dict(line.split("=", 1) for line in lines if "=" in line)
     return found.get(key, "")
+
+
+def engine_version(name: str) -> str:
+    """The engine's name and version from its own API, or why there is none."""
+    if name == "sqlite":
+        import sqlite3
+
+        return f"sqlite {sqlite3.sqlite_version}"
+    url = engine_url(name) or (_SHARED.get("url") if name == "elasticsearch" else None)
+    if not url:
+        return f"{name} (no engine: run `make engines`)"
+    if name == "elasticsearch" and not real_cluster():
+        return f"the Elasticsearch emulator {es_testserver.PACKAGE} at {url} (not a real engine)"
+    try:
+        return f"{version_of(url)} at {url}"
+    except OSError as exc:
+        return f"{name} at {url} (version unreadable: {exc})"
 
 
 def real_cluster() -> bool:

@@ -1,5 +1,6 @@
 """How every backend ranks words (the rule of `search.query`): any word matches, documents holding
-every word rank first, a quoted phrase is exact and required.
+more of the words rank first (every word, then all but one...), a quoted phrase is exact and
+required.
 
 Only orders the rule guarantees are asserted (a tier above another), never scores or the order
 inside a tier: engines and the CI test server score differently.
@@ -64,6 +65,12 @@ def test_any_word_finds_documents_holding_only_some_words(ranked: SearchBackend)
 def test_documents_holding_every_word_rank_first(ranked: SearchBackend) -> None:
     found = ids(ranked.search(text("quasar lemur")))
     assert set(found[:2]) == {"both", "three"}
+    assert set(found[2:]) == {"loud", "lemur"}
+
+
+def test_more_words_held_rank_above_fewer(ranked: SearchBackend) -> None:
+    found = ids(ranked.search(text("nebula quasar lemur")))
+    assert found[:2] == ["three", "both"]  # three words, then two (BM25 prefers "loud")
     assert set(found[2:]) == {"loud", "lemur"}
 
 
