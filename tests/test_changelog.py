@@ -119,7 +119,9 @@ def test_bytes_are_decoded_by_bom_and_meta_charset() -> None:
     assert segment(latin.encode("latin-1"), BASE_URL)[0].body == "café"
 
 
-def test_large_changelog_is_fast() -> None:
+def test_large_changelog_is_segmented_in_bounded_time() -> None:
+    """A guard against runaway (super-linear) segmentation, not a speed target: speed is
+    measured in bench/eval_changelogs.py, and a busy machine must not fail a test."""
     releases = [
         f"## [{major}.{minor}.0] - 2024-01-{minor % 28 + 1:02d}\n\n### Fixed\n\n"
         + "".join(f"- fix number {i} in `module_{i}`\n" for i in range(40))
@@ -130,4 +132,4 @@ def test_large_changelog_is_fast() -> None:
     started = time.perf_counter()
     entries = segment_markdown(text, BASE_URL)
     assert len(entries) == 14 * 30
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < 30.0

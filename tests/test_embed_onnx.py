@@ -107,9 +107,14 @@ def test_onnx_vectors_match_plain_encode(model: Any, onnx_cache: Path, backend: 
     plain = model.encode(TEXTS + ODD_TEXTS, normalize_embeddings=True)
     assert vectors.shape == (len(TEXTS) + 2, 384) and vectors.dtype == np.float32
     cosines = _cosines(vectors, plain)
-    assert cosines[: len(TEXTS)].min() >= 0.99
+    # The bench's bar (mean >= 0.99); single texts go down to 0.988 on 1,000 BBC articles.
+    assert cosines[: len(TEXTS)].mean() >= 0.99 and cosines[: len(TEXTS)].min() >= 0.98
     assert cosines[len(TEXTS) :].min() >= 0.95
-    np.testing.assert_allclose(embedder.embed(TEXTS[1:2]), vectors[1:2], atol=1e-5)  # batch-free
+    alone = embedder.embed(TEXTS[1:2])
+    if backend == "onnx":
+        np.testing.assert_allclose(alone, vectors[1:2], atol=1e-5)  # padding changes nothing
+    else:  # int8 activations are scaled per batch: a text's vector moves a little with its batch
+        assert _cosines(alone, vectors[1:2])[0] >= 0.98
     assert embedder.embed([]).shape == (0, 384)
 
 
@@ -118,7 +123,8 @@ def test_chosen_path_matches_plain_encode_and_keys_the_cache(model: Any, onnx_ca
     auto = SentenceTransformerEmbedder(device="cpu", cache_dir=onnx_cache)
     torch_fp32 = SentenceTransformerEmbedder(device="cpu", backend="torch", precision="fp32")
     plain = model.encode(TEXTS, normalize_embeddings=True)
-    assert _cosines(auto.embed(TEXTS), plain).min() >= 0.99
+    cosines = _cosines(auto.embed(TEXTS), plain)
+    assert cosines.mean() >= 0.99 and cosines.min() >= 0.98
     assert torch_fp32.name == "all-MiniLM-L6-v2@256"
     assert auto.name != torch_fp32.name  # bf16 or ONNX int8: never the fp32 key
     assert auto.name.endswith("+bf16" if embed.cpu_has_native_bf16() else "+onnx-int8")

@@ -249,7 +249,19 @@ def launch(node: Node) -> None:
     if done.returncode:
         tail = out.read_text(errors="replace")[-800:]
         raise EngineError(f"{node.engine.name} did not start: {tail}")
-    node.pid = int(pidfile.read_text().strip())
+    node.pid = _read_pid(pidfile)
+
+
+def _read_pid(pidfile: Path, wait_s: float = 60.0) -> int:
+    """The daemon's pid: the launcher may return before the daemon has written its pid file."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        text = pidfile.read_text().strip() if pidfile.exists() else ""
+        if text.isdigit():
+            return int(text)
+        if time.monotonic() > deadline:
+            raise EngineError(f"no pid in {pidfile} after {wait_s:.0f} s")
+        time.sleep(0.2)
 
 
 def health(url: str, status: str = "yellow", timeout_s: float = 1.0) -> dict[str, object]:
