@@ -85,7 +85,9 @@ class ElasticsearchBackend:
             raise RadarError(f"unknown search dialect '{dialect}': use one of {layout.DIALECTS}")
         self.url, self.alias, self.dims, self.dialect = safe_url(url), index, dims, dialect
         self._helpers = client_module(dialect).helpers
-        self.client = client or make_client(url, username, password, api_key, verify_certs, timeout)
+        self.client = client or make_client(
+            url, username, password, api_key, verify_certs, timeout, dialect
+        )
         self._index = AliasedIndex(self.client, index, dialect)
         self._bulk = bulk_options(bulk_retries, initial_backoff, max_backoff)
         self._ready = False
@@ -104,7 +106,7 @@ class ElasticsearchBackend:
         )
 
     def __repr__(self) -> str:
-        return f"ElasticsearchBackend({self.url!r}, index={self.alias!r})"
+        return f"{type(self).__name__}({self.url!r}, index={self.alias!r})"
 
     def _errors(self, doing: str) -> AbstractContextManager[None]:
         return translated(self.url, doing)

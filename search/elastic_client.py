@@ -43,22 +43,29 @@ def make_client(
     api_key: str | None = None,
     verify_certs: bool = True,
     timeout: float = 10,
+    dialect: str = "elasticsearch",
 ) -> Any:
-    """An `elasticsearch.Elasticsearch` client with retries on 429/502/503/504 and timeouts."""
-    es = client_module("elasticsearch")
+    """The dialect's client (elasticsearch-py or opensearch-py) with retries on 429/502/503/504
+    and timeouts; the two clients spell the timeout and the credentials differently."""
+    module = client_module(dialect)
+    opensearch = dialect == "opensearch"
     options: dict[str, Any] = {
-        "request_timeout": timeout,
+        "timeout" if opensearch else "request_timeout": timeout,
         "max_retries": 3,
         "retry_on_timeout": True,
         "retry_on_status": (429, 502, 503, 504),
     }
-    if api_key:
+    if api_key and opensearch:
+        options["headers"] = {"authorization": f"ApiKey {api_key}"}
+    elif api_key:
         options["api_key"] = api_key
     elif username:
-        options["basic_auth"] = (username, password or "")
+        options["http_auth" if opensearch else "basic_auth"] = (username, password or "")
     if url.startswith("https:"):
         options["verify_certs"] = verify_certs
-    return es.Elasticsearch(url, **options)
+    if opensearch:
+        return module.OpenSearch([url], **options)
+    return module.Elasticsearch(url, **options)
 
 
 def body_of(resp: Any) -> dict[str, Any]:
