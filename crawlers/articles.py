@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import trafilatura
-
 from radar.core.errors import ExtractionError
 
 __all__ = ["Article", "decode_html", "extract_article"]
@@ -74,6 +72,8 @@ def extract_article(html: str | bytes, url: str = "") -> Article:
     page = decode_html(html) if isinstance(html, bytes) else html
     if not page.strip():
         raise ExtractionError(f"empty page, no article text{_at(url)}")
+    import trafilatura  # ~1 s of imports, paid on the first article page, not by every command
+
     try:
         doc = trafilatura.bare_extraction(
             page, url=url or None, with_metadata=True, **EXTRACT_OPTIONS

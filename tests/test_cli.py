@@ -120,3 +120,35 @@ def test_the_readme_settings_table_is_the_generated_one() -> None:
         .split("<!-- settings:end -->", 1)[0]
     )
     assert block.strip() == markdown_table()
+
+
+def test_lazy_command_table_matches_every_modules_commands() -> None:
+    """The name -> module table that defers imports lists exactly what each module defines."""
+    import importlib
+    import pkgutil
+
+    import radar.cli
+    from radar.cli import COMMAND_MODULES
+
+    found: dict[str, str] = {}
+    for info in pkgutil.iter_modules(radar.cli.__path__, "radar.cli."):
+        for command in getattr(importlib.import_module(info.name), "COMMANDS", ()):
+            found[command.name] = info.name
+    assert found == dict(COMMAND_MODULES)
+    assert all(main.get_command(click.Context(main), name) is not None for name in found)
+
+
+def test_a_command_loads_only_its_own_module() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from radar.cli import main\n"
+        "try: main(['add', '--help'])\n"
+        "except SystemExit: pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('radar.cli.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    loaded = out.stdout.strip().splitlines()[-1]
+    assert "radar.cli.add" in loaded and "radar.cli.web" not in loaded, loaded

@@ -6,11 +6,14 @@ Expected failures print one line and exit non-zero; no tracebacks for what a use
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import os
 import sqlite3
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import click
@@ -35,7 +38,19 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON f
 
 
 class RadarGroup(click.Group):
-    """Turn RadarError into one readable line and its exit code."""
+    """Turn RadarError into one readable line and its exit code; load a command's module on first
+    use, so a command pays only for its own imports (``radar add`` starts without the web UI's)."""
+
+    lazy: Mapping[str, str] = MappingProxyType({})  # command name -> module listing it in COMMANDS
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            for command in importlib.import_module(self.lazy[cmd_name]).COMMANDS:
+                self.add_command(command)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
