@@ -5,14 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TORCH_VERSION ?= 2.13.0
 
-.PHONY: install demo test fuzz lint eval bench clean
+.PHONY: install demo test fuzz lint eval bench clean postgres postgres-down
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	# The CPU build of torch first: an unpinned torch would pull a CUDA build of several GB.
 	$(BIN)/pip install -q "torch==$(TORCH_VERSION)"
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,postgres]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -40,6 +40,13 @@ engines: $(STAMP)
 
 engines-down: $(STAMP)
 	$(BIN)/python -m tests.es_testserver.engines down
+
+## Start a throw-away PostgreSQL (Debian's package) on 127.0.0.1; the store contract tests use it.
+postgres: $(STAMP)
+	$(BIN)/python -m tests.pg_testserver up
+
+postgres-down: $(STAMP)
+	$(BIN)/python -m tests.pg_testserver down
 
 ## Quality figures on ../shared/corpus (printed and written to bench/results/).
 eval: $(STAMP)

@@ -6,7 +6,9 @@ serves them from separate `python -m radar.devserver` processes on 127.0.0.1, th
 child processes, plain Scrapy (B) and `radar crawl` on a fresh store (A), alternating, --repeat
 times each, keeping the best; then `radar crawl` again with nothing changed (C: 304s).
 Wall times are measured around the child process (interpreter start-up included in both);
-CPU time and peak RSS are the child's own (os.wait4). Prints a table; writes bench/results/crawl.json.
+CPU time and peak RSS are the child's own with its waited-for descendants (os.wait4: radar's
+parse workers and their fork server are included). Prints a table with CPU per page; writes
+bench/results/crawl.json.
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ def write_config(
         "  autothrottle: false",
         f"  concurrent_requests: {args.concurrency}",
         f"  concurrent_requests_per_domain: {args.per_domain}",
+        *([f"  parse_workers: {args.parse_workers}"] if args.parse_workers is not None else []),
         "competitors:",
     ]
     for comp in COMPETITORS:
@@ -149,6 +152,7 @@ def run_radar(config: Path, data_dir: Path, pages: int) -> dict[str, Any]:
     counts = json.loads(res.pop("stdout"))["counts"]
     ok = counts["sources"] - counts["failed"]
     res.update(pages=pages, ok=ok, pages_per_s=round(pages / res["wall_s"], 1))
+    res.update(cpu_ms_per_page=round(1000 * res["cpu_s"] / pages, 2))
     res.update(not_modified=counts["not_modified"], new=counts["new"], failed=counts["failed"])
     return res
 
@@ -167,6 +171,7 @@ def run_plain(urls_file: Path, config: Path, pages: int) -> dict[str, Any]:
     res = measured(cmd)
     res.update(json.loads(res.pop("stdout").strip().splitlines()[-1]))
     res.update(pages=pages, pages_per_s=round(pages / res["wall_s"], 1))
+    res.update(cpu_ms_per_page=round(1000 * res["cpu_s"] / pages, 2))
     return res
 
 
@@ -210,12 +215,16 @@ def plain_scrapy(urls_file: Path, settings_file: Path) -> None:
 
 
 def table(rows: list[tuple[str, dict[str, Any]]]) -> str:
-    head = f"{'run':<34} {'wall s':>7} {'pages/s':>8} {'CPU s':>6} {'ok':>5} {'304s':>5} {'RSS MiB':>8}"
+    head = (
+        f"{'run':<34} {'wall s':>7} {'pages/s':>8} {'CPU s':>6} {'CPU ms/page':>11} {'ok':>5}"
+        f" {'304s':>5} {'RSS MiB':>8}"
+    )
     lines = [head, "-" * len(head)]
     for label, r in rows:
         lines.append(
-            f"{label:<34} {r['wall_s']:>7} {r['pages_per_s']:>8} {r['cpu_s']:>6} {r['ok']:>5} "
-            f"{r.get('not_modified', '-'):>5} {r['peak_rss_mib']:>8}"
+            f"{label:<34} {r['wall_s']:>7} {r['pages_per_s']:>8} {r['cpu_s']:>6}"
+            f" {r['cpu_ms_per_page']:>11} {r['ok']:>5} {r.get('not_modified', '-'):>5}"
+            f" {r['peak_rss_mib']:>8}"
         )
     return "\n".join(lines)
 
@@ -260,7 +269,8 @@ def benchmark(args: Any, tmp: Path) -> dict[str, Any]:
             proc.terminate()
             proc.wait()
     settings = {
-        k: getattr(args, k) for k in ("concurrency", "per_domain", "servers", "repeat", "latency")
+        k: getattr(args, k)
+        for k in ("concurrency", "per_domain", "servers", "repeat", "latency", "parse_workers")
     }
     load = [round(x, 2) for x in os.getloadavg()]  # 1/5/15 min: other work on the machine
     size = {"min": sizes[0], "median": sizes[len(sizes) // 2], "max": sizes[-1], "sum": sum(sizes)}
@@ -282,6 +292,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=float,
         default=0.0,
         help="seconds the servers wait before answering (a network round trip)",
+    )
+    parser.add_argument(
+        "--parse-workers", help="radar's parse_workers for run A and C (default: the setting's)"
     )
     parser.add_argument("--plain-scrapy", type=Path, metavar="URLS_FILE", help=argparse.SUPPRESS)
     parser.add_argument("--config", type=Path, help=argparse.SUPPRESS)

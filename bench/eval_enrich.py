@@ -7,9 +7,10 @@ Themes are judged on tests/eval/labelled_items.jsonl and tests/data/labelled_the
 the first only.
 
 Themes: per-theme precision / recall / F1 and micro / macro averages, (a) with the default
-threshold, no calibration, and (b) with per-theme thresholds calibrated by cross-validation:
-thresholds are learned on k-1 folds and measured on the held-out fold, so the number is not
-an in-sample one. Moves (competitor items only): accuracy and confusion matrix, rules only and
+threshold, no calibration, (b) calibrated as `radar themes calibrate` does (per-theme thresholds
+and a learned model per theme, enrich/theme_learn.py) and (c) with calibrated thresholds only,
+both cross-validated: calibration learns on k-1 folds (choosing its own settings inside them) and
+is measured on the held-out fold, so no number is an in-sample one. Moves (competitor items only): accuracy and confusion matrix, rules only and
 rules + embeddings. Writes bench/results/enrich.json. ``--hash`` uses the hashing test
 embedder instead of all-MiniLM-L6-v2 (fast, meaningless for quality).
 """
@@ -31,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from enrich.base import MOVE_TYPES  # noqa: E402
 from enrich.embed import item_text  # noqa: E402
 from enrich.moves import MoveClassifier  # noqa: E402
-from enrich.themes import ConfiguredThemes, load_theme_specs, pick  # noqa: E402
+from enrich.themes import ConfiguredThemes, load_theme_specs  # noqa: E402
 
 LABELLED = ROOT / "tests" / "eval" / "labelled_items.jsonl"
 MORE_THEMES = ROOT / "tests" / "data" / "labelled_themes.jsonl"  # theme labels only
@@ -74,22 +75,25 @@ def cross_validated(
     texts: list[str],
     labels: list[set[str]],
     folds: int,
+    learn: bool = True,
 ) -> np.ndarray:
-    """Predictions where each fold is judged with thresholds calibrated on the other folds."""
+    """Predictions where each fold is judged by a calibration (thresholds, and with ``learn``
+    the learned model) made on the other folds only; ``themes`` is left as it was given."""
     n = len(texts)
     order = np.random.default_rng(0).permutation(n)
     pred = np.zeros((n, len(themes.ids)), dtype=bool)
-    scores = themes.gated_scores(vectors, texts)
+    given = ([s.threshold for s in themes.specs], themes.learned)
     for k in range(folds):
         test = order[k::folds]
         train = np.setdiff1d(order, test)
-        found = themes.calibrate(
-            vectors[train], [texts[i] for i in train], [labels[i] for i in train], apply=False
+        themes.calibrate(
+            vectors[train], [texts[i] for i in train], [labels[i] for i in train], learn=learn
         )
-        limits = np.asarray([found[tid] for tid in themes.ids])
-        pred[test] = as_matrix(
-            pick(scores[test], limits, themes.ids, themes.max_themes), themes.ids
-        )
+        assigned = themes.assign(vectors[test], [texts[i] for i in test])
+        pred[test] = as_matrix(assigned, themes.ids)
+        for spec, threshold in zip(themes.specs, given[0], strict=True):
+            spec.threshold = threshold
+        themes.learned = given[1]
     return pred
 
 
@@ -106,15 +110,18 @@ def evaluate_themes(
     truth = np.asarray([[tid in lab for tid in themes.ids] for lab in labels])
     default = as_matrix(themes.assign(vectors, texts), themes.ids)
     calibrated = cross_validated(themes, vectors, texts, labels, folds)
+    thresholds_only = cross_validated(themes, vectors, texts, labels, folds, learn=False)
     return {
         "default_threshold": theme_metrics(default, truth, themes.ids),
         "calibrated_cv": theme_metrics(calibrated, truth, themes.ids),
+        "thresholds_only_cv": theme_metrics(thresholds_only, truth, themes.ids),
         "folds": folds,
         "items": len(items),
         "positives": {tid: int(truth[:, c].sum()) for c, tid in enumerate(themes.ids)},
         "median_themes_per_item": {
             "default_threshold": float(np.median(default.sum(axis=1))),
             "calibrated_cv": float(np.median(calibrated.sum(axis=1))),
+            "thresholds_only_cv": float(np.median(thresholds_only.sum(axis=1))),
             "labelled": float(np.median(truth.sum(axis=1))),
         },
     }
@@ -201,7 +208,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     print_themes("default threshold (no calibration)", results["themes"]["default_threshold"])
     print_themes(
-        f"calibrated, {args.folds}-fold cross-validated", results["themes"]["calibrated_cv"]
+        f"calibrated (thresholds + learned model), {args.folds}-fold cross-validated",
+        results["themes"]["calibrated_cv"],
+    )
+    print_themes(
+        f"calibrated thresholds only, {args.folds}-fold cross-validated",
+        results["themes"]["thresholds_only_cv"],
     )
     print(f"  median configured themes per item: {results['themes']['median_themes_per_item']}")
     print_moves("rules only", results["moves"]["rules"])

@@ -34,21 +34,18 @@ sys.path.insert(0, str(ROOT))
 
 from crawlers.changelog import segment  # noqa: E402
 from enrich.change_model import (  # noqa: E402
+    GROUPS,
     ChangeTypeModel,
     default_model_path,
     features,
     fit_head,
 )
-from enrich.change_rules import SECTION_JOIN  # noqa: E402
+from enrich.change_rules import SECTION_JOIN, clean_text  # noqa: E402
 from enrich.changes import type_changes  # noqa: E402
 from radar.core.records import Change  # noqa: E402
 
 DEFAULT_CORPUS = ROOT / ".." / "shared" / "corpus" / "changelogs"
-COARSE = {
-    "launch": "new", "improvement": "new", "integration": "new", "performance": "new",
-    "pricing": "new", "company": "new", "other": "new", "fix": "fix",
-    "deprecation": "breaking", "security": "security",
-}  # fmt: skip
+COARSE = GROUPS  # new / fix / breaking / security
 IMPROVEMENT_KEYS = ("improvements", "improvement", "enhancements", "enhancement")
 
 
@@ -98,17 +95,17 @@ def collect(corpus: Path, cap: int) -> list[tuple[str, str, Change]]:
 
 
 def embed_all(texts: list[str], embedder, cache: Path | None) -> np.ndarray:
-    """Vectors of ``texts``; a cache file of sha1 -> vector (no text) saves re-embedding."""
-    keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
+    """Vectors of ``texts`` (their cleaned words); a cache file of sha1 of those words ->
+    vector (no text) saves re-embedding."""
+    words = [clean_text(t) or t for t in texts]
+    keys = [hashlib.sha1(w.encode()).hexdigest() for w in words]
     known: dict[str, np.ndarray] = {}
     if cache and cache.exists():
         with np.load(cache) as data:
             known = dict(zip(data["keys"], data["vectors"], strict=True))
-    todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
+    todo = sorted({k: w for k, w in zip(keys, words, strict=True) if k not in known}.items())
     if todo:
-        from enrich.change_rules import clean_text
-
-        vectors = embedder.embed([clean_text(t) or t for _, t in todo])
+        vectors = embedder.embed([w for _, w in todo])
         known.update({k: v for (k, _), v in zip(todo, vectors, strict=True)})
         if cache:
             np.savez(cache, keys=np.asarray(list(known)), vectors=np.stack(list(known.values())))
@@ -145,6 +142,17 @@ def _baseline(labels: list[str], coarse: bool) -> float:
     return round(Counter(keys).most_common(1)[0][1] / len(keys), 4)
 
 
+def _print_fold(product: str, pairs: list[tuple[str, str]]) -> None:
+    """One row of the per-product table: coarse and fine accuracy, the coarse baseline."""
+    coarse, fine = _accuracy(pairs, True), _accuracy(pairs)
+    base = _baseline([label for label, _ in pairs], True)
+    print(
+        f"  {product:<22} n={len(pairs):<5} coarse {coarse:.3f} fine {fine:.3f} "
+        f"(most common class {base:.3f})",
+        flush=True,
+    )
+
+
 def lopo(samples, vectors: np.ndarray | None, embedder_name: str) -> dict:
     """Leave one product out: train on the others, type the held-out product's changes.
 
@@ -169,8 +177,7 @@ def lopo(samples, vectors: np.ndarray | None, embedder_name: str) -> dict:
         present += [
             (labels[i], c.move_type or "other") for i, c in zip(test_rows, typed, strict=True)
         ]
-        share = _accuracy(bare[-len(test_rows) :], True)
-        print(f"  {product:<22} n={len(test_rows):<5} coarse {share:.3f}", flush=True)
+        _print_fold(product, bare[-len(test_rows) :])
     return {
         "n": len(samples),
         "products": len({s[0] for s in samples}),

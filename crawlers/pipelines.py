@@ -44,7 +44,11 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         settings = self.crawler.settings
-        named = {"data_dir": "RADAR_DATA_DIR", "broken_drop_ratio": "RADAR_BROKEN_DROP_RATIO"}
+        named = {
+            "data_dir": "RADAR_DATA_DIR",
+            "broken_drop_ratio": "RADAR_BROKEN_DROP_RATIO",
+            "store_url": "RADAR_STORE_URL",
+        }
         radar = Settings({k: settings[v] for k, v in named.items() if v in settings}, env={})
         self.store = self.opener(radar)
         self.crawler.signals.send_catch_log(signals.store_opened, store=self.store)

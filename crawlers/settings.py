@@ -56,6 +56,9 @@ def _scrapy(radar: Settings) -> dict[str, Any]:
         "REMOTE_CONTROL_ENABLED": False,
         "MEMUSAGE_ENABLED": False,
         "WARN_ON_GENERATOR_RETURN_VALUE": False,  # re-reads callback source on every response
+        # Items (or requests) of one response processed at once; Scrapy starts that many tasks
+        # per response (default 100), and a response of ours yields a few at most.
+        "CONCURRENT_ITEMS": 8,
         "LOG_LEVEL": radar["log_level"],
     }
 
@@ -67,6 +70,7 @@ def _radar(radar: Settings) -> dict[str, Any]:
         "RADAR_RETRY_AFTER_MAX": float(radar["retry_after_max"]),
         "RADAR_DATA_DIR": str(radar.data_dir),
         "RADAR_BROKEN_DROP_RATIO": radar["broken_drop_ratio"],
+        "RADAR_STORE_URL": radar["store_url"],  # a secret: Scrapy logs only its own settings
     }
 
 
@@ -80,6 +84,7 @@ def _components() -> dict[str, Any]:
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "crawlers.middlewares.RobotsTxtMiddleware": 100,
             "crawlers.middlewares.RetryAfterMiddleware": 560,
+            "crawlers.compression.CompressedBodyMiddleware": 595,  # before HttpCompression
         },
         "ITEM_PIPELINES": {"crawlers.pipelines.StorePipeline": 300},
     }

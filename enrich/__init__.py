@@ -43,7 +43,7 @@ def build_enricher(
     from enrich.events import EventGrouper
     from enrich.mentions import MentionFinder
     from enrich.moves import MoveClassifier
-    from enrich.themes import ConfiguredThemes, load_theme_specs
+    from enrich.themes import ConfiguredThemes, load_learned, load_theme_specs
 
     embedder = embedder or build_embedder(settings)
     configured = None
@@ -51,7 +51,7 @@ def build_enricher(
     if settings["themes_file"] and themes_file.is_file():
         specs = load_theme_specs(themes_file)
         store.save_configured_themes(specs)
-        configured = ConfiguredThemes(specs, embedder)
+        configured = ConfiguredThemes(specs, embedder, learned=load_learned(themes_file))
     return Enricher(
         store,
         embedder,

@@ -16,7 +16,15 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean_text", "is_noise", "marker_type", "section_is_noise", "section_type"]
+__all__ = [
+    "clean_text",
+    "is_noise",
+    "marker_type",
+    "section_is_noise",
+    "section_type",
+    "words_marker",
+    "words_noise",
+]
 
 SECTION_JOIN = " › "
 NOISE = "noise"  # what section_type answers for a chores / docs / dependencies section
@@ -66,19 +74,45 @@ _NOISE_TEXT = re.compile(
     re.I,
 )
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_HASH = r"`[0-9a-f]{7,40}`|\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}\b(?![-./]\w)"
+_BARE = rf"(?<![\w&])#\d+\b|{_HASH}"  # a PR / issue number or a commit id: removed anywhere
+_HANDLE = r"@[\w-]+(?![\w/-])"  # an author; "@types/node" is a package, not a handle
+_REF = rf"(?:{_BARE}|{_HANDLE}|https?://[^\s)]+)"
+_PREP = r"(?i:in|by|via|see|from|and|closes|closed|fixes|fixed|resolves|refs?|thanks(?: to)?)"
 _REFS = re.compile(
-    r"\(\s*(?:#\d+|[0-9a-f]{7,40}|@[\w-]+|(?:by|thanks) @[\w-]+)(?:[,\s]+(?:#\d+|[0-9a-f]{7,40}"
-    r"|@[\w-]+))*\s*\)|\b[0-9a-f]{7,40}\b(?=\s|$)|(?<!\w)#\d+\b|\bby @[\w-]+|\bin https?://\S+"
+    rf"\(\s*(?:{_PREP}\s+)?{_REF}(?:(?:[,\s]+|\s+and\s+)(?:{_PREP}\s+)?{_REF})*\s*\)"
+    rf"|(?:[\s,]+{_PREP}\s+{_REF}|(?:^|[\s,]+)(?:{_BARE}))+"
+)  # commit ids in lower case only: "ABCDEF12" is a word
+# "(#123) (Ana Cruz)" at the end: a PR number, then its author (eslint's release notes)
+_AUTHOR_AFTER_PR = re.compile(r"\(#\d+\)\s*\((?:[^()]|\([^()]*\))*\)\s*$")
+# changesets: "[#12](…) [`a1b2c3d`](…) Thanks [@ana](…)! - The change"
+_THANKS = re.compile(
+    rf"^.{{0,120}}?\bthanks\s+{_HANDLE}(?:(?:,\s*|\s+and\s+|,\s+and\s+){_HANDLE})*\s*!\s*[-–—:]\s*",
+    re.I,
 )
+_EMPTY_PARENS = re.compile(r"\s\(\s*\)")
 _SPACES = re.compile(r"\s+")
+_EDGE = " -–—,.;:"
 _SHORT_PART_WORDS = 3
 
 
 def clean_text(text: str) -> str:
-    """A change's words without links, PR / commit references and author handles."""
+    """A change's words without links, PR / commit references, author handles and credits;
+    a closing parenthesis of the sentence stays."""
     text = _LINK.sub(r"\1", text)
-    text = _REFS.sub(" ", text)
-    return _SPACES.sub(" ", text).strip(" -–—,.;:()")
+    text = _THANKS.sub("", _AUTHOR_AFTER_PR.sub("", text))
+    text = _EMPTY_PARENS.sub("", _REFS.sub(" ", text))
+    return _trim(_SPACES.sub(" ", text))
+
+
+def _trim(text: str) -> str:
+    """Without edge punctuation and unbalanced parentheses at either end."""
+    text = text.strip(_EDGE)
+    while text.endswith("(") or (text.endswith(")") and text.count(")") > text.count("(")):
+        text = text[:-1].rstrip(_EDGE)
+    while text.startswith(")") or (text.startswith("(") and text.count("(") > text.count(")")):
+        text = text[1:].lstrip(_EDGE)
+    return text
 
 
 def _part_type(part: str) -> str | None:
@@ -117,13 +151,19 @@ def section_is_noise(section: str | None) -> bool:
 
 def marker_type(text: str) -> str | None:
     """The type a marker in the text names: breaking, a security id, a conventional-commit
-    prefix (``"noise"`` for ``chore:``, ``docs:``...); None when there is none."""
-    if _BREAKING.search(text):
+    prefix (``"noise"`` for ``chore:``, ``docs:``...) after any leading commit link; None when
+    there is none."""
+    return words_marker(clean_text(text))
+
+
+def words_marker(words: str) -> str | None:
+    """:func:`marker_type` of a text already through :func:`clean_text`."""
+    if _BREAKING.search(words):
         return "deprecation"
-    match = _CC.match(text)
+    match = _CC.match(words)
     if match and match.group("bang"):
         return "deprecation"
-    if _SECURITY_ID.search(text):
+    if _SECURITY_ID.search(words):
         return "security"
     if not match:
         return None
@@ -135,4 +175,11 @@ def marker_type(text: str) -> str | None:
 
 def is_noise(text: str) -> bool:
     """A dependency bump, chore, docs / CI / test change, refactor or revert, by its words."""
-    return bool(_NOISE_TEXT.search(text)) or marker_type(text) == NOISE
+    return words_noise(text, clean_text(text))
+
+
+def words_noise(text: str, words: str) -> bool:
+    """:func:`is_noise` given both the raw text (a bot's name) and its :func:`clean_text`."""
+    if words_marker(words) == NOISE:
+        return True
+    return bool(_NOISE_TEXT.search(words) or _NOISE_TEXT.search(text))

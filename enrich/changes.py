@@ -25,10 +25,11 @@ from enrich.change_model import ChangeTypeModel, default_model
 from enrich.change_rules import (
     NOISE,
     clean_text,
-    is_noise,
     marker_type,
     section_is_noise,
     section_type,
+    words_marker,
+    words_noise,
 )
 from enrich.moves import classify_move
 from radar.core.records import Change
@@ -58,13 +59,13 @@ _SPECIFIC = re.compile(r"`|\b[A-Z][a-z]+[A-Z]\w*|\w+\(\)|--\w|\b\w+[._/]\w+|\d")
 
 
 def _typed(change: Change, guess: str | None) -> Change:
-    text = change.text
+    words = clean_text(change.text) or change.text
     by_section = section_type(change.section)
-    marker = marker_type(text)
+    marker = words_marker(words)
     named = marker if marker in _OUTRANKS else by_section or (marker if marker != NOISE else None)
-    noisy = section_is_noise(change.section) or marker == NOISE or is_noise(text)
+    noisy = section_is_noise(change.section) or words_noise(change.text, words)
     noisy = noisy and named not in _OUTRANKS
-    move = named or guess or classify_move(clean_text(text) or text, "")[0]
+    move = named or guess or classify_move(words, "")[0]
     typed = replace(change, move_type=move, noise=noisy)
     return replace(typed, importance=importance(typed))
 

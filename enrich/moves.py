@@ -16,6 +16,7 @@ import numpy as np
 
 from enrich.base import MOVE_TYPES, Embedder, Vectors
 from enrich.embed import item_text
+from enrich.regex_gate import PatternSet
 
 __all__ = ["MoveClassifier", "classify_move", "rule_scores"]
 
@@ -214,7 +215,7 @@ _RULES: list[tuple[str, float, str]] = [
     ),
     ("other", 1.5, r"\bchore\b|\brefactor\w*|\bdev dependencies\b|status page|how we\b|look back"),
 ]
-_COMPILED = [(move, weight, re.compile(pattern, re.I)) for move, weight, pattern in _RULES]
+_COMPILED = PatternSet([pattern for _, _, pattern in _RULES], re.I)
 
 # Prototype sentences per move type for the embedding step (written for this module).
 PROTOTYPES: dict[str, list[str]] = {
@@ -312,9 +313,9 @@ def rule_scores(title: str, body: str) -> dict[str, float]:
     for text, factor in ((title, TITLE_WEIGHT), (body, 1.0)):
         if not text:
             continue
-        for move_type, weight, pattern in _COMPILED:
-            if pattern.search(text):
-                scores[move_type] += weight * factor
+        for index in _COMPILED.matching(text):
+            move_type, weight, _ = _RULES[index]
+            scores[move_type] += weight * factor
     return scores
 
 

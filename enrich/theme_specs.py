@@ -2,7 +2,8 @@
 
 Calibrated thresholds are written to a sidecar ``themes.thresholds.json`` next to the YAML file,
 so the file the user edits is never rewritten; the loader reads the sidecar back and its values
-override ``threshold`` in the YAML.
+override ``threshold`` in the YAML. Since version 2 the sidecar also holds the learned theme model
+(``model``, see `enrich.theme_learn`); a sidecar without ``version`` (thresholds only) still reads.
 """
 
 from __future__ import annotations
@@ -17,16 +18,18 @@ from typing import Any
 
 import yaml
 
+from enrich.theme_learn import LearnedThemes
 from radar.core import yamlnodes
 from radar.core.errors import ConfigError
 
-__all__ = ["ThemeSpec", "load_theme_specs", "sidecar_path", "write_thresholds"]
+__all__ = ["ThemeSpec", "load_learned", "load_theme_specs", "sidecar_path", "write_thresholds"]
 
 logger = logging.getLogger(__name__)
 
 THEME_KEYS = ("id", "name", "description", "examples", "keywords", "threshold")
 TOP_KEYS = ("themes",)
 SIDECAR_NAME = "themes.thresholds.json"
+SIDECAR_VERSION = 2  # 1 (no `version` field): thresholds only; 2: thresholds and `model`
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
@@ -160,14 +163,39 @@ def _valid_threshold(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and 0.0 < value < 1.0
 
 
-def _apply_sidecar(path: Path, specs: list[ThemeSpec]) -> None:
+def _read_sidecar(path: Path) -> dict[str, Any] | None:
     if not path.exists():
-        return
+        return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read calibrated thresholds: {exc}") from None
-    thresholds = data.get("thresholds") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected an object with `thresholds` (theme id -> number)")
+    version = data.get("version", 1)
+    if version not in (1, SIDECAR_VERSION):
+        raise ConfigError(
+            f"{path}: sidecar version {version!r} is not one this radar reads (1 or"
+            f" {SIDECAR_VERSION}): upgrade radar or run `radar themes calibrate` again"
+        )
+    return data
+
+
+def load_learned(path: str | os.PathLike[str]) -> LearnedThemes | None:
+    """The learned theme model in the sidecar of the themes file ``path``, or None (no sidecar,
+    or one written before models were learned)."""
+    target = sidecar_path(path)
+    data = _read_sidecar(target)
+    if data is None or data.get("model") is None:
+        return None
+    return LearnedThemes.from_json(data["model"], str(target))
+
+
+def _apply_sidecar(path: Path, specs: list[ThemeSpec]) -> None:
+    data = _read_sidecar(path)
+    if data is None:
+        return
+    thresholds = data.get("thresholds")
     if not isinstance(thresholds, dict):
         raise ConfigError(f"{path}: expected an object with `thresholds` (theme id -> number)")
     by_id = {s.id: s for s in specs}
@@ -182,8 +210,13 @@ def _apply_sidecar(path: Path, specs: list[ThemeSpec]) -> None:
         by_id[tid].threshold = float(value)
 
 
-def write_thresholds(path: str | os.PathLike[str], thresholds: dict[str, float]) -> Path:
-    """Write calibrated thresholds for the themes file ``path`` to its sidecar; return the sidecar.
+def write_thresholds(
+    path: str | os.PathLike[str],
+    thresholds: dict[str, float],
+    learned: LearnedThemes | None = None,
+) -> Path:
+    """Write calibrated thresholds (and the learned model, if any) for the themes file ``path``
+    to its sidecar; return the sidecar.
 
     The YAML file is left untouched (its comments and layout are the user's); the loader reads
     the sidecar back and its values override the YAML's. Delete the sidecar to go back.
@@ -191,7 +224,9 @@ def write_thresholds(path: str | os.PathLike[str], thresholds: dict[str, float])
     target = sidecar_path(path)
     payload = {
         "_comment": f"Calibrated thresholds for {Path(path).name}; they override `threshold` there. Delete this file to go back.",
+        "version": SIDECAR_VERSION,
         "thresholds": {tid: round(float(v), 4) for tid, v in sorted(thresholds.items())},
+        "model": learned.to_json() if learned is not None else None,
     }
     tmp = target.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")

@@ -7,25 +7,41 @@ bonus, squashed to 0..1. Because the scale comes from the prototypes (how simila
 phrases are to each other against how similar they are to other themes' phrases), the same default
 threshold works for different embedding models. A theme is assigned when its score passes its
 threshold and is not far below the item's best theme; at most ``MAX_THEMES`` per item.
+
+Calibration on labelled items (``radar themes calibrate``) sets those thresholds and also learns,
+per theme with enough examples, a logistic regression on the item's :meth:`ConfiguredThemes.features`
+(`enrich.theme_learn`); a theme with a learned model is assigned by its probability instead.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 
 import numpy as np
 
 from enrich.base import Embedder, Vectors
-from enrich.theme_specs import ThemeSpec, load_theme_specs, sidecar_path, write_thresholds
+from enrich.theme_learn import LearnedThemes, best_threshold, learn_themes
+from enrich.theme_specs import (
+    ThemeSpec,
+    load_learned,
+    load_theme_specs,
+    sidecar_path,
+    write_thresholds,
+)
 from radar.core.errors import ConfigError
 
 __all__ = [
     "ConfiguredThemes",
+    "LearnedThemes",
     "ThemeSpec",
+    "load_learned",
     "load_theme_specs",
     "sidecar_path",
     "write_thresholds",
 ]
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_MARGIN = 0.2  # on the prototype scale, below the item's best theme (see gated_scores)
@@ -45,6 +61,10 @@ class ConfiguredThemes:
     the item's best theme is dropped before thresholds apply (:meth:`gated_scores`), and an item
     carries at most ``max_themes`` configured themes; ``margin`` was chosen by cross-validation
     on the labelled sets (bench/eval_enrich.py).
+
+    ``learned`` (from :meth:`calibrate` or the sidecar, :func:`load_learned`) replaces score and
+    threshold for the themes it has a model for; it is set aside, with a warning, when it was
+    learned with another embedder or another set of themes.
     """
 
     def __init__(
@@ -58,6 +78,7 @@ class ConfiguredThemes:
         steepness: float = 4.0,
         margin: float = DEFAULT_MARGIN,
         max_themes: int = MAX_THEMES,
+        learned: LearnedThemes | None = None,
     ):
         if not specs:
             raise ConfigError("no configured themes to score against")
@@ -74,6 +95,21 @@ class ConfiguredThemes:
         self._keyword_res = [_keyword_regex(s.keywords) for s in specs]
         self._prototypes, self._owner = self._embed_prototypes()
         self._low, self._high = self._scale()
+        self.learned: LearnedThemes | None = None
+        if learned is not None:
+            self.use_learned(learned)
+
+    def use_learned(self, learned: LearnedThemes) -> bool:
+        """Assign with ``learned`` from now on, if it fits this embedder and these themes."""
+        dim = int(self._prototypes.shape[1]) + 3 * len(self.specs)
+        why = learned.fits(self.embedder.name, self.ids, dim)
+        if why:
+            logger.warning(
+                "ignoring the learned theme model (%s): run `radar themes calibrate` again", why
+            )
+            return False
+        self.learned = learned
+        return True
 
     @property
     def thresholds(self) -> dict[str, float]:
@@ -167,11 +203,31 @@ class ConfiguredThemes:
         floor = best - self.margin * np.maximum(best, 1.0)  # wider scales (other models) scale it
         return np.where(relative >= floor, self._squash(relative), 0.0).astype(np.float32)
 
-    def assign(self, vectors: Vectors, texts: list[str]) -> list[list[tuple[str, float]]]:
-        """Per item, the themes (at most ``max_themes``) whose gated score passes their
-        threshold, best first, with the score kept."""
+    def features(self, vectors: Vectors, texts: list[str]) -> np.ndarray:
+        """(n, dim + 3 * n_themes) what a learned model reads: the embedding, then per theme the
+        prototype-scale score, the keyword hit and how far it is below the item's best theme."""
+        relative = self.relative(vectors, texts)
+        below = relative.max(axis=1, keepdims=True) - relative if relative.size else relative
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+        return np.hstack([vectors, relative, self.keyword_hits(texts), below]).astype(np.float32)
+
+    def decision(self, vectors: Vectors, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, limits): gated scores and thresholds, where a learned model has a theme its
+        probability and threshold instead."""
+        scores = self.gated_scores(vectors, texts)
         limits = np.asarray([self.thresholds[tid] for tid in self.ids], dtype=np.float32)
-        return pick(self.gated_scores(vectors, texts), limits, self.ids, self.max_themes)
+        if self.learned is None or scores.size == 0:
+            return scores, limits
+        cols = [self.ids.index(tid) for tid in self.learned.learned]
+        scores[:, cols] = self.learned.probabilities(self.features(vectors, texts), texts)
+        limits[cols] = self.learned.thresholds
+        return scores, limits
+
+    def assign(self, vectors: Vectors, texts: list[str]) -> list[list[tuple[str, float]]]:
+        """Per item, the themes (at most ``max_themes``) whose score passes their threshold,
+        best first, with the score kept."""
+        scores, limits = self.decision(vectors, texts)
+        return pick(scores, limits, self.ids, self.max_themes)
 
     def calibrate(
         self,
@@ -181,11 +237,14 @@ class ConfiguredThemes:
         beta: float = 1.0,
         min_positives: int = 3,
         apply: bool = True,
+        learn: bool = True,
     ) -> dict[str, float]:
         """Per theme, the threshold that maximises F-beta on labelled items.
 
         Themes with fewer than ``min_positives`` labelled items keep their current threshold.
-        With ``apply`` the thresholds are used by later calls to :meth:`assign`.
+        With ``learn``, a model per theme with enough examples is learned as well
+        (:func:`enrich.theme_learn.learn_themes`). With ``apply`` both are used by later calls to
+        :meth:`assign` (the model as :attr:`learned`).
         """
         if len(labels) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(labels)} label sets")
@@ -200,7 +259,21 @@ class ConfiguredThemes:
         if apply:
             for spec in self.specs:
                 spec.threshold = found[spec.id]
+        if learn:
+            self.learn(vectors, texts, labels, apply)
         return found
+
+    def learn(
+        self, vectors: Vectors, texts: list[str], labels: list[set[str]], apply: bool = True
+    ) -> LearnedThemes | None:
+        """The learned model for the labelled items (None: no theme has enough examples)."""
+        truth = np.asarray([[tid in lab for tid in self.ids] for lab in labels], dtype=bool)
+        features = self.features(vectors, texts)
+        dim = int(self._prototypes.shape[1])
+        model = learn_themes(features, truth, self.ids, self.embedder.name, dim, texts)
+        if apply:
+            self.learned = model
+        return model
 
 
 def pick(
@@ -213,27 +286,6 @@ def pick(
         passed = [(ids[c], round(float(row[c]), 3)) for c in np.flatnonzero(row >= limits)]
         out.append(sorted(passed, key=lambda pair: (-pair[1], pair[0]))[:max_themes])
     return out
-
-
-def best_threshold(scores: np.ndarray, truth: np.ndarray, beta: float = 1.0) -> float:
-    """The cut between two neighbouring scores that maximises F-beta (ties: the middle one)."""
-    levels = np.unique(np.round(scores.astype(np.float64), 6))
-    cuts = np.concatenate([[levels[0] / 2], (levels[:-1] + levels[1:]) / 2, [(levels[-1] + 1) / 2]])
-    b2 = beta * beta
-    best: list[float] = []
-    best_f = -1.0
-    for cut in cuts:
-        pred = scores >= cut
-        tp = float(np.sum(pred & truth))
-        fp = float(np.sum(pred & ~truth))
-        fn = float(np.sum(~pred & truth))
-        f = (1 + b2) * tp / ((1 + b2) * tp + b2 * fn + fp) if tp else 0.0
-        if f > best_f + 1e-12:
-            best_f, best = f, [float(cut)]
-        elif abs(f - best_f) <= 1e-12:
-            best.append(float(cut))
-    cut = best[len(best) // 2]
-    return float(min(max(cut, 1e-3), 1 - 1e-3))
 
 
 def _keyword_regex(keywords: list[str]) -> re.Pattern[str] | None:

@@ -12,7 +12,7 @@ from typing import Any
 from radar.core.config import Config, effective_settings, load_config
 from radar.core.records import SourceResult
 from radar.core.settings import Settings
-from radar.store import Store
+from radar.store import open_store
 from radar.writefail import StopOnWriteFailure, finish_run
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def run_crawl(
         config = load_config(config)
     settings = effective_settings(config, data_dir)
     sources = select_sources(config, source, shard)
-    store = Store.in_dir(settings.data_dir)
+    store = open_store(settings)
     run_id = store.start_run("crawl")
     summary = CrawlSummary(run_id, settings.data_dir)
     if on_start:

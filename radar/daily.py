@@ -20,7 +20,7 @@ from radar.core.errors import RadarError, StoreWriteError
 from radar.crawl import EXIT_ALL_FAILED, run_crawl
 from radar.lock import RunLock
 from radar.services import NoAlertsFile, build_alert_engine, enrich_new, load_alert_rules
-from radar.store import Store
+from radar.store import Store, open_store
 from radar.writefail import finish_run, is_write_failure, write_error
 
 logger = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def run_daily(
     report = on_stage or (lambda stage: None)
     with RunLock(settings.data_dir / "daily.lock") as lock:
         summary.took_over_lock = lock.took_over
-        with closing(Store.in_dir(settings.data_dir)) as store:
+        with closing(open_store(settings)) as store:
             summary.run_id = store.start_run("daily")
         try:
             _run_stages(config, settings, shard, summary, report)
@@ -110,7 +110,7 @@ def _run_stages(config: Config, settings: Any, shard: str | None, summary: Daily
     seconds = round(time.monotonic() - started, 3)
     summary.stages.append(StageResult("crawl", True, seconds, round(_peak_mib(), 1), crawl.counts))
     report(summary.stages[-1])
-    with closing(Store.in_dir(settings.data_dir)) as store:
+    with closing(open_store(settings)) as store:
         for name, work in _stages(store, settings, config):
             summary.stages.append(_timed(name, work))
             report(summary.stages[-1])
@@ -136,7 +136,7 @@ def _record_stop(settings: Any, summary: DailySummary) -> None:
     """Best effort: the daily run's record says the store could not be written."""
     summary.exit_code = StoreWriteError.exit_code
     try:
-        with closing(Store.in_dir(settings.data_dir)) as store:
+        with closing(open_store(settings)) as store:
             _finish(store, summary, "failed (store write)")
     except (StoreWriteError, sqlite3.OperationalError, OSError) as exc:
         logger.warning("could not record the end of daily run %s: %s", summary.run_id, exc)

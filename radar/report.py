@@ -78,7 +78,9 @@ def print_crawl_summary(summary: Any, log_file: Path) -> None:
     console.print(f"store: {summary.data_dir / 'radar.db'}   run log: {log_file}")
 
 
-def print_status(health: list[dict[str, Any]], last_run: dict[str, Any] | None, db: Path) -> None:
+def print_status(
+    health: list[dict[str, Any]], last_run: dict[str, Any] | None, db: Path | str
+) -> None:
     table = Table(title=f"sources in {db}")
     for col in (
         "source",

@@ -1,4 +1,5 @@
-"""The embedded search backend: SQLite FTS5 (BM25, title weighted over body) and exact vectors.
+"""The embedded search backend: SQLite FTS5 (BM25, title weighted over body) and vectors
+(memory-mapped files, searched exactly or through an IVF index: `search.sqlite_vectors`).
 
 Zero services: its tables (see `search.sqlite_schema`) live in the store's own file by default,
 so one file holds everything and backs up as one; the setting `search_sqlite_path` moves them to
@@ -10,16 +11,15 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from radar.core.errors import BackendError
-from search import sqlite_aggs
+from search import sqlite_aggs, sqlite_counts, sqlite_write
 from search.base import Hit, IndexDoc, SearchQuery, SearchResult, TermTrend
 from search.fusion import HYBRID_WEIGHTS, rrf, window_size
 from search.query import (
@@ -27,16 +27,17 @@ from search.query import (
     MARK_OPEN,
     TIER_BONUS,
     ParsedQuery,
+    fts5_all,
     fts5_any,
     fts5_optional,
     fts5_required,
     mark,
     parse,
     snippet,
-    strip_markers,
 )
-from search.sqlite_schema import DOC_COLUMNS, RANK_CONFIG, SCHEMA, TABLES, Plan, filter_sql
-from search.sqlite_vectors import VectorMatrix
+from search.sqlite_schema import RANK_CONFIG, SCHEMA, TABLES, Plan, filter_sql
+from search.sqlite_vectors import Change, VectorMatrix
+from search.sqlite_write import day_of
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,9 @@ class SQLiteBackend:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self._vectors = VectorMatrix()
+        self._vectors = VectorMatrix(self.path)
+        self._changes: list[Change] = []
+        self._counts = sqlite_counts.Counts()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -60,12 +63,22 @@ class SQLiteBackend:
             raise BackendError(f"search index {self.path}: {exc}") from None
 
     def _create(self) -> None:
-        fresh = not self.db.execute(
-            "SELECT 1 FROM sqlite_master WHERE name = 'search_fts'"
-        ).fetchone()
+        tables = {
+            r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
         self.db.executescript(SCHEMA)
-        if fresh:
-            self.db.execute(RANK_CONFIG)
+        if "search_fts" not in tables:
+            for statement in (RANK_CONFIG, *sqlite_write.FTS_CONFIG):
+                self.db.execute(statement)
+        self.db.execute(
+            "INSERT OR IGNORE INTO search_meta (key, value) VALUES ('index_id', ?)",
+            (uuid.uuid4().hex,),
+        )
+        row = self.db.execute("SELECT value FROM search_meta WHERE key = 'index_id'").fetchone()
+        self._index_id = str(row[0])
+        if "search_fts" in tables and "search_counts" not in tables:  # from before the counts
+            with self._write() as db:
+                sqlite_counts.fill(db)
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -75,18 +88,25 @@ class SQLiteBackend:
             raise BackendError(f"search index {self.path}: {exc}") from None
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self, reset: bool = False) -> Iterator[sqlite3.Connection]:
+        """One transaction that bumps the generation; the vector files follow it after the commit."""
         with self._errors():
             self.db.execute("BEGIN IMMEDIATE")
+            self._changes = []
+            self._counts = sqlite_counts.Counts()
             try:
+                before = self._generation()
                 yield self.db
+                self._counts.flush(self.db)
                 self.db.execute(
                     "UPDATE search_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
                 )
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise
-            self.db.execute("COMMIT")
+            with self._vectors.writing():
+                self.db.execute("COMMIT")
+                self._vectors.written(self.db, self._index_id, before, self._changes, reset)
 
     def _generation(self) -> int:
         row = self.db.execute("SELECT value FROM search_meta WHERE key = 'generation'").fetchone()
@@ -94,75 +114,23 @@ class SQLiteBackend:
 
     # -- writing ---------------------------------------------------------------------------------
     def index(self, docs: Iterable[IndexDoc]) -> int:
-        written = 0
         with self._write() as db:
-            for doc in docs:
-                self._upsert(db, doc)
-                written += 1
-        return written
-
-    def _upsert(self, db: sqlite3.Connection, doc: IndexDoc) -> None:
-        day = _day(doc.published)
-        values = (
-            doc.id, strip_markers(doc.title), doc.url, doc.kind, doc.source, doc.competitor,
-            doc.published, day, _week(day), day[:7] + "-01" if day else None,
-            json.dumps(doc.themes), json.dumps(doc.theme_labels), doc.move_type,
-            json.dumps(doc.mentions), doc.event_id, doc.version,
-        )  # fmt: skip
-        row = db.execute("SELECT n FROM search_docs WHERE id = ?", (doc.id,)).fetchone()
-        if row:
-            n = int(row[0])
-            db.execute(
-                f"REPLACE INTO search_docs (n, {DOC_COLUMNS}) VALUES (?{',?' * 16})", (n, *values)
-            )
-            for table, column in (
-                ("search_fts", "rowid"),
-                ("search_themes", "doc"),
-                ("search_vectors", "doc"),
-            ):
-                db.execute(f"DELETE FROM {table} WHERE {column} = ?", (n,))
-        else:
-            cur = db.execute(
-                f"INSERT INTO search_docs ({DOC_COLUMNS}) VALUES (?{',?' * 15})", values
-            )
-            n = int(cur.lastrowid or 0)
-        db.execute(
-            "INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)",
-            (n, strip_markers(doc.title), strip_markers(doc.body)),
-        )
-        db.executemany(
-            "INSERT OR IGNORE INTO search_themes (theme, doc) VALUES (?, ?)",
-            [(t, n) for t in doc.themes if t],
-        )
-        if doc.vector is not None and len(doc.vector):
-            blob = np.asarray(doc.vector, dtype=np.float32).tobytes()
-            db.execute("INSERT INTO search_vectors (doc, vector) VALUES (?, ?)", (n, blob))
+            return sqlite_write.upsert(db, docs, self._counts, self._changes)
 
     def delete(self, ids: Iterable[str]) -> int:
-        deleted = 0
         with self._write() as db:
-            for doc_id in ids:
-                row = db.execute("SELECT n FROM search_docs WHERE id = ?", (doc_id,)).fetchone()
-                if row is None:
-                    continue
-                for table, column in (("search_fts", "rowid"), ("search_themes", "doc"),
-                                      ("search_vectors", "doc"), ("search_docs", "n")):  # fmt: skip
-                    db.execute(f"DELETE FROM {table} WHERE {column} = ?", (row[0],))
-                deleted += 1
-        return deleted
+            return sqlite_write.remove(db, ids, self._counts, self._changes)
 
     def count(self) -> int:
         with self._errors():
             return int(self.db.execute("SELECT COUNT(*) FROM search_docs").fetchone()[0])
 
     def clear(self) -> None:
-        with self._write() as db:
+        with self._write(reset=True) as db:
             for table in TABLES:
                 db.execute(f"DROP TABLE IF EXISTS {table}")
-            for statement in _statements(SCHEMA):
+            for statement in (*_statements(SCHEMA), RANK_CONFIG, *sqlite_write.FTS_CONFIG):
                 db.execute(statement)
-            db.execute(RANK_CONFIG)
-        self._vectors = VectorMatrix()
 
     def optimize(self) -> None:
         """Merge the full-text index's segments (after a bulk load: faster queries)."""
@@ -187,7 +155,7 @@ class SQLiteBackend:
                     )
                 ranked, total = self._fused(plan)
             else:
-                ranked = self._text_ranking(plan, query.limit, query.offset)
+                ranked = self._ranking(plan, query.limit, query.offset)
                 total = self._total(plan)
             hits = self._hits(plan, ranked)
             facets = {f: self._facet(plan, f) for f in query.facets}
@@ -197,12 +165,22 @@ class SQLiteBackend:
         parsed = parse(query.text)
         where, args = filter_sql(query)
         match, required, tiers = _text_match(parsed)
-        return Plan(query, match, where, args, parsed.words, required, tiers)
+        every = fts5_all(parsed) if tiers else ""
+        return Plan(query, match, where, args, parsed.words, required, tiers, every)
 
     def _order(self, plan: Plan) -> str:
         if plan.query.sort == "date" or not plan.match:
             return "ORDER BY d.day IS NULL, d.day DESC, d.n DESC"
         return "ORDER BY tier DESC, bm25 DESC"
+
+    def _ranking(self, plan: Plan, limit: int, offset: int = 0) -> list[tuple[int, float]]:
+        """A page of the text ranking; from the every-word tier alone when that fills the page."""
+        if plan.every and plan.query.sort != "date" and limit > 0:
+            top = Plan(plan.query, plan.every, plan.where, plan.args, plan.highlight)
+            page = self._text_ranking(top, limit, offset)
+            if len(page) == limit:  # the top tier holds the whole page: BM25 is the same there
+                return [(n, score + len(plan.tiers) * TIER_BONUS) for n, score in page]
+        return self._text_ranking(plan, limit, offset)
 
     def _text_ranking(self, plan: Plan, limit: int, offset: int = 0) -> list[tuple[int, float]]:
         """(doc number, score) of a page of the text ranking: its tier first, then BM25."""
@@ -226,7 +204,7 @@ class SQLiteBackend:
         vector = self._nearest(plan, q.vector, k)
         rankings = [[str(n) for n, _ in vector]]
         if q.mode == "hybrid" and plan.match:
-            rankings.insert(0, [str(n) for n, _ in self._text_ranking(plan, k)])
+            rankings.insert(0, [str(n) for n, _ in self._ranking(plan, k)])
         fused = (
             [(int(n), s) for n, s in rrf(rankings, weights=HYBRID_WEIGHTS)]
             if len(rankings) > 1
@@ -238,7 +216,7 @@ class SQLiteBackend:
         return fused[q.offset : q.offset + max(q.limit, 0)], len(fused)
 
     def _nearest(self, plan: Plan, vector: list[float], k: int) -> list[tuple[int, float]]:
-        self._vectors.load(self.db, self._generation(), len(vector))
+        self._vectors.load(self.db, self._index_id)
         allowed = None
         if plan.where != "1":
             allowed = [
@@ -318,7 +296,7 @@ class SQLiteBackend:
         base = query or SearchQuery()
         fg = SearchQuery(**{**base.__dict__, "since": since, "until": until})
         start = background_since or "0001-01-01"
-        before = (date.fromisoformat(_day(since) or since) - timedelta(days=1)).isoformat()
+        before = (date.fromisoformat(day_of(since) or since) - timedelta(days=1)).isoformat()
         bg = SearchQuery(**{**base.__dict__, "since": start, "until": before})
         with self._errors():
             fg_plan, bg_plan = self._plan(fg), self._plan(bg)
@@ -334,23 +312,6 @@ def _text_match(parsed: ParsedQuery) -> tuple[str, str, list[str]]:
         return fts5_required(parsed), "", []
     tiers = fts5_optional(parsed) if parsed.optional > 1 else []
     return fts5_any(parsed), fts5_required(parsed), tiers
-
-
-def _day(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value.strip()[:10]).isoformat()
-    except ValueError:
-        return None
-
-
-def _week(day: str | None) -> str | None:
-    """Monday of the ISO week holding the day (Elasticsearch's weekly buckets start on Monday)."""
-    if not day:
-        return None
-    d = date.fromisoformat(day)
-    return (d - timedelta(days=d.weekday())).isoformat()
 
 
 def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import sqlite3
 from collections import Counter
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from radar.core.errors import RadarError
+from search import sqlite_counts
 from search.base import FILTER_FIELDS, INTERVALS, TermTrend
 from search.query import words
 from search.sqlite_schema import HISTOGRAM_FIELDS, Plan
@@ -39,6 +39,8 @@ def histogram(
         raise RadarError(f"cannot count by '{by}': use one of {', '.join(HISTOGRAM_FIELDS)}")
     if interval not in INTERVALS:
         raise RadarError(f"unknown interval '{interval}': use one of {', '.join(INTERVALS)}")
+    if sqlite_counts.answers(plan.query, plan.match or plan.required):
+        return sqlite_counts.histogram(db, plan.query, by, interval)
     bucket = f"d.{interval}"
     column = "t.theme" if by == "theme" else f"d.{by}"
     sql = (
@@ -94,7 +96,15 @@ def _doc_freqs(db: sqlite3.Connection, plan: Plan) -> tuple[int, Counter[str]]:
 
 
 def _keep(word: str) -> bool:
-    return len(word) > 2 and not word.isdigit() and word not in ENGLISH_STOP_WORDS
+    return len(word) > 2 and not word.isdigit() and word not in _stop_words()
+
+
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words, imported on first use (a search never pays for it)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
 
 
 def _g2(a: int, b: int, c: int, d: int) -> float:

@@ -4,7 +4,8 @@ Everything lives in tables prefixed `search_` so they can sit in the store's own
 `search_docs` (one row per item: the filterable fields and precomputed day/week/month buckets),
 `search_fts` (FTS5 over title and body; the body is kept only here), `search_themes` (item ->
 theme id, for theme filters, facets and histograms), `search_vectors` (float32 blobs) and
-`search_meta` (a generation number bumped on every write, so cached vectors know they are stale).
+`search_meta` (a generation number bumped on every write, so the vector files know they are
+stale) and `search_counts` (docs per field, day and value: see `search.sqlite_counts`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from typing import Any
 
 from search.base import FILTER_FIELDS, SearchQuery
 from search.query import parse_day
+from search.sqlite_counts import SCHEMA as COUNTS_SCHEMA
 
 TITLE_WEIGHT, BODY_WEIGHT = 3.0, 1.0
 
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS search_docs (
     n INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -57,8 +60,10 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
 );
 INSERT OR IGNORE INTO search_meta (key, value) VALUES ('generation', '0');
 """
+    + COUNTS_SCHEMA
+)
 RANK_CONFIG = f"INSERT INTO search_fts(search_fts, rank) VALUES ('rank', 'bm25({TITLE_WEIGHT}, {BODY_WEIGHT})')"
-TABLES = ("search_docs", "search_themes", "search_vectors", "search_fts")
+TABLES = ("search_docs", "search_themes", "search_vectors", "search_fts", "search_counts")
 
 DOC_COLUMNS = (
     "id, title, url, kind, source, competitor, published, day, week, month, themes,"
@@ -109,6 +114,9 @@ class Plan:
     highlight: list[str]
     required: str = ""
     tiers: list[str] = field(default_factory=list)
+    every: str = (
+        ""  # FTS5 MATCH of the docs holding every part (the top tier), when there are tiers
+    )
 
     def source(self, themes: bool = False) -> str:
         """FROM ... WHERE ... of the matching docs (alias d; f the FTS table; t the themes)."""

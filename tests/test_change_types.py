@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
 import pytest
+from scipy import sparse
 
-from enrich.change_model import ChangeTypeModel, default_model, features, fit_head
+from enrich.change_model import ChangeTypeModel, Head, default_model, features, fit_head
 from enrich.change_rules import (
     clean_text,
     is_noise,
@@ -232,3 +234,85 @@ def test_an_unreadable_model_file_falls_back_to_rules(monkeypatch, tmp_path) -> 
     monkeypatch.setenv("RADAR_CHANGE_MODEL", str(path))
     assert default_model() is None
     assert type_changes([Change("Fixed a crash on start")])[0].move_type == "fix"
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        # a real closing parenthesis of the sentence stays; reference remnants go
+        ("Fix the parser (see the docs)", "Fix the parser (see the docs)"),
+        ("Support `foo()`", "Support `foo()`"),
+        ("Add retries (#123)", "Add retries"),
+        ("Add retries ([#123](https://x.test/123))", "Add retries"),
+        ("Add retries (closes #123)", "Add retries"),
+        ("Add retries (fixes #12, #13)", "Add retries"),
+        ("Add retries ()", "Add retries"),
+        ("(cli) add a --json flag", "(cli) add a --json flag"),
+        # a dangling preposition left by a removed PR link
+        ("Fix x in #123", "Fix x"),
+        ("Fix x in [#123](https://x.test/pull/123)", "Fix x"),
+        ("Fix x by @ana in #12", "Fix x"),
+        ("Fix x by @ana in https://x.test/pull/12", "Fix x"),
+        ("Fix x via #12 and #13", "Fix x"),
+        ("Fix a crash in the #general channel", "Fix a crash in the #general channel"),
+        ("Fix a crash in #12 on start", "Fix a crash on start"),
+        # numbers, packages and tags that only look like references stay
+        (
+            "Raise the row limit to 10000000 in exports",
+            "Raise the row limit to 10000000 in exports",
+        ),
+        ("Fix types in @types/node by @ana", "Fix types in @types/node"),
+        ("Support the @deprecated tag", "Support the @deprecated tag"),
+        # changesets: PR, commit and "Thanks @user! - " before the change
+        (
+            "[#4484](https://x.test/pull/4484) [`557140e`](https://x.test/commit/557140e) "
+            "Thanks [@ana](https://x.test/ana)! - Add a `--json` flag",
+            "Add a `--json` flag",
+        ),
+        ("Thanks @ana, @bo! - Fix the tray icon", "Fix the tray icon"),
+        # eslint: commit link first, PR and author in parentheses last
+        (
+            "[`899dbf1`](https://x.test/commit/899dbf1) chore: update plugins (#21243) "
+            "(renovate[bot])",
+            "chore: update plugins",
+        ),
+        ("feat: add a rule option (#21175) (Ana (Bo) Cruz)", "feat: add a rule option"),
+    ],
+)
+def test_clean_text_golden(text: str, cleaned: str) -> None:
+    assert clean_text(text) == cleaned
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[`899dbf1`](https://x.test/commit/899dbf1) chore: update plugins (#21243) (renovate[bot])",
+        "[`87f66f4`](https://x.test/commit/87f66f4) docs: Update README (GitHub Actions Bot)",
+        "[`f878d21`](https://x.test/commit/f878d21) ci: bump pnpm/action-setup (#21200)",
+        "[`5611035`](https://x.test/commit/5611035) test: add error locations (#21185) (Lee)",
+        "build: publish types",
+        "refactor(core): split the walker",
+        "style: format with prettier",
+    ],
+)
+def test_conventional_chores_after_a_commit_link_are_noise(text: str) -> None:
+    typed = type_changes([Change(text)], model=RULES_ONLY)[0]
+    assert typed.noise and marker_type(text) == "noise"
+    assert highlights([typed]) == []
+
+
+def test_a_feature_after_a_commit_link_keeps_its_prefix_type() -> None:
+    text = "[`08de88e`](https://x.test/commit/08de88e) feat: handle underflow (#21218) (Rithish S)"
+    typed = type_changes([Change(text)], model=RULES_ONLY)[0]
+    assert (typed.move_type, typed.noise) == ("launch", False)
+
+
+def test_a_head_decides_the_group_before_the_type_inside_it() -> None:
+    classes = ["deprecation", "improvement", "launch"]
+    # logits whose softmax is 0.40 / 0.25 / 0.35: "new" (0.60) beats "breaking" (0.40)
+    head = Head(classes, np.zeros((3, 1)), np.log(np.asarray([0.40, 0.25, 0.35])))
+    move, probability = head.predict(sparse.csr_matrix(np.ones((1, 1))))[0]
+    assert move == "launch" and round(probability, 2) == 0.35
+    # a clear winner keeps its class
+    head = Head(classes, np.zeros((3, 1)), np.log(np.asarray([0.70, 0.10, 0.20])))
+    assert head.predict(sparse.csr_matrix(np.ones((1, 1))))[0][0] == "deprecation"

@@ -8,7 +8,7 @@ spider reads the store the pipeline opened (:data:`crawlers.signals.store_opened
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
@@ -18,11 +18,12 @@ from scrapy.http import Response
 from crawlers import signals
 from crawlers.failures import describe_failure
 from crawlers.guard import url_problem
-from crawlers.render import empty_shell, render_meta, render_problem, render_settings
+from crawlers.parsepool import ParsePool, resolve_workers
+from crawlers.parsing import Failed, Fetched
+from crawlers.render import render_meta, render_problem, render_settings
 from crawlers.settings import scrapy_settings
 from crawlers.sources import FollowUp, SourceCrawl, SourceDone
 from radar.core.config import Config, SourceConfig, effective_settings, load_config
-from radar.core.errors import RadarError
 from radar.core.protocols import CrawlStore
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class RadarSpider(scrapy.Spider):
         self.store: CrawlStore | None = None
         self.crawls: dict[str, SourceCrawl] = {}
         self.render_problem = render_problem(self.radar_settings)
+        self.parse_pool = ParsePool(resolve_workers(self.radar_settings["parse_workers"]))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RadarSpider:
@@ -60,6 +62,7 @@ class RadarSpider(scrapy.Spider):
             crawler.settings.set("RADAR_RUN_ID", spider.run_id, priority="spider")
         crawler.signals.connect(spider.use_store, signal=signals.store_opened)
         crawler.signals.connect(spider.unfinished, signal=signals.sources_unfinished)
+        crawler.signals.connect(spider.parse_pool.close, signal=scrapy.signals.spider_closed)
         return spider
 
     def use_store(self, store: CrawlStore) -> None:
@@ -78,7 +81,7 @@ class RadarSpider(scrapy.Spider):
                     yield done
                 continue
             yield self.make_request(
-                crawl, FollowUp(crawl.start_url, crawl.parse_start), conditional=True
+                crawl, FollowUp(crawl.start_url, "parse_start"), conditional=True
             )
 
     def make_request(
@@ -109,26 +112,30 @@ class RadarSpider(scrapy.Spider):
             },
         )
 
-    def on_response(self, response: Response) -> Iterator[Any]:
-        """Run the source's parser; items are collected on the source, follow-ups requested."""
+    async def on_response(self, response: Response) -> AsyncIterator[Any]:
+        """Parse a response (in a parse worker when there are any); keep its items on the
+        source, request its follow-ups, end the source when nothing of it is pending."""
         crawl = self.crawls[response.meta["source"]]
+        meta: dict[str, Any] = {
+            k: response.meta[k] for k in ("discovered", "item") if k in response.meta
+        }
+        job = crawl.job(response.meta["radar_parse"], Fetched.of(response), meta)
+        outputs = await self.parse_pool.parse(job, response)
         if response.meta.get("follow_up"):
             crawl.pending -= 1
-        try:
-            for out in response.meta["radar_parse"](response):
-                if isinstance(out, FollowUp):
-                    yield from self.follow(crawl, out)
-                else:
-                    crawl.result.items.append(out)
-        except RadarError as exc:
-            shell = None if crawl.source.render else empty_shell(response.body)
-            crawl.fail(f"{exc}; {shell}" if shell else str(exc))
-        except Exception as exc:  # bad input must never stop the run
-            logger.exception(
-                "unexpected error parsing %s for source %s", response.url, crawl.source.id
-            )
-            crawl.fail(f"internal error while parsing {response.url} ({type(exc).__name__}: {exc})")
-        yield from crawl.finish_if_done()
+        for follow in crawl.apply(outputs):
+            for request in self.follow(crawl, follow):
+                yield request
+        for out in outputs[-1:]:
+            if isinstance(out, Failed) and out.trace:
+                logger.error(
+                    "unexpected error parsing %s for source %s\n%s",
+                    response.url,
+                    crawl.source.id,
+                    out.trace,
+                )
+        for done in crawl.finish_if_done():
+            yield done
 
     def on_error(self, failure: Any) -> Iterator[Any]:
         request = failure.request

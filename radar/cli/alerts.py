@@ -12,11 +12,11 @@ from radar.services import build_alert_engine, load_alert_rules
 
 
 def build_engine(config_path: str, data_dir: str | None) -> Any:
-    from radar.store import Store, existing_store
+    from radar.store import open_store
 
     settings = load_settings(config_path, data_dir)
     rules = load_alert_rules(settings)
-    return build_alert_engine(Store(existing_store(settings.data_dir)), settings, rules)
+    return build_alert_engine(open_store(settings, create=False), settings, rules)
 
 
 @click.group()
@@ -88,7 +88,10 @@ def alerts_history(limit: int, config_path: str, data_dir: str | None, as_json: 
 @config_option
 @data_dir_option
 @click.option(
-    "--shard", default=None, help="Only sources whose id hashes to shard i of N, e.g. 2/4."
+    "--shard",
+    default=None,
+    help="Only sources whose id hashes to shard i of N, e.g. 2/4; `auto` takes i/N from a"
+    " Kubernetes Indexed Job (JOB_COMPLETION_INDEX + 1, JOB_COMPLETIONS).",
 )
 @json_option
 @click.option("-v", "--verbose", is_flag=True, help="Log details to the console.")
@@ -104,8 +107,10 @@ def daily(
     """
     from radar.cli.base import setup_logging
     from radar.core.config import effective_settings, load_config
+    from radar.core.sharding import resolve_shard
     from radar.daily import run_daily
 
+    shard = resolve_shard(shard)
     config = load_config(config_path)
     settings = effective_settings(config, data_dir)
     setup_logging(

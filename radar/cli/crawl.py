@@ -59,7 +59,10 @@ def _starter_files(target: Path) -> dict[Path, Path]:
 @click.option("--source", default=None, help="Only these source ids (comma-separated).")
 @data_dir_option
 @click.option(
-    "--shard", default=None, help="Only sources whose id hashes to shard i of N, e.g. 1/4."
+    "--shard",
+    default=None,
+    help="Only sources whose id hashes to shard i of N, e.g. 1/4; `auto` takes i/N from a"
+    " Kubernetes Indexed Job (JOB_COMPLETION_INDEX + 1, JOB_COMPLETIONS).",
 )
 @json_option
 @click.option("-v", "--verbose", is_flag=True, help="Log progress details to the console.")
@@ -79,9 +82,11 @@ def crawl(
     Example: radar crawl --config config/sources.yaml --source acme-changelog
     """
     from radar.core.config import effective_settings, load_config
+    from radar.core.sharding import resolve_shard
     from radar.crawl import run_crawl
     from radar.report import crawl_progress, print_crawl_summary
 
+    shard = resolve_shard(shard)
     config = load_config(config_path)
     settings = effective_settings(config, data_dir)
     log_file = settings.data_dir / "logs" / "crawl.log"
@@ -112,11 +117,11 @@ def status(data_dir: str | None, config_path: str, as_json: bool) -> None:
     Example: radar status --json
     """
     from radar.report import print_status
-    from radar.store import Store, existing_store
+    from radar.store import open_store, store_location
 
     settings = load_settings(config_path, data_dir)
-    db = existing_store(settings.data_dir)
-    store = Store(db)
+    store = open_store(settings, create=False)
+    db = store_location(settings)
     health, runs = store.source_health(), store.runs(limit=1)
     if as_json:
         click.echo(

@@ -67,10 +67,9 @@ def import_cmd(file: str, data_dir: str | None, config_path: str) -> None:
 
 
 def _open_store(data_dir: str | None, config_path: str, create: bool = False) -> Any:
-    from radar.store import Store, existing_store, store_path
+    from radar.store import open_store
 
-    settings = load_settings(config_path, data_dir)
-    return Store(store_path(settings.data_dir) if create else existing_store(settings.data_dir))
+    return open_store(load_settings(config_path, data_dir), create=create)
 
 
 @click.group()

@@ -38,14 +38,14 @@ def digest(
     from radar.core.config import load_config
     from radar.digest import build_digest
     from radar.digest_render import render_html, render_markdown, send_digest
-    from radar.store import Store, existing_store
+    from radar.store import open_store
     from search import get_backend
 
     config = load_config(config_path) if Path(config_path).exists() else None
     settings = load_settings(config_path, data_dir)
-    db = existing_store(settings.data_dir, "run `radar daily` (or crawl, enrich and index) first")
-    store = Store(db)
-    backend = get_backend(settings, db)
+    hint = "run `radar daily` (or crawl, enrich and index) first"
+    store = open_store(settings, create=False, hint=hint)
+    backend = get_backend(settings, store.path)
     try:
         built = build_digest(backend, store, config, week)
     finally:

@@ -27,14 +27,14 @@ from radar.services import (
 
 
 def _context(config_path: str, data_dir: str | None) -> tuple[Any, Any, Any]:
-    from radar.store import Store, existing_store
+    from radar.store import open_store
 
     config = load_optional_config(config_path)
     settings = effective_settings(config, data_dir)
     return (
         config,
         settings,
-        Store(existing_store(settings.data_dir, "run `radar crawl` (or `radar import`) first")),
+        open_store(settings, create=False, hint="run `radar crawl` (or `radar import`) first"),
     )
 
 
@@ -184,7 +184,7 @@ def themes_fit(obj: tuple[str, str | None], window_days: int | None, as_json: bo
 @click.argument("labelled", type=click.Path(exists=True, dir_okay=False))
 @click.pass_obj
 def themes_calibrate(obj: tuple[str, str | None], labelled: str) -> None:
-    """Set configured-theme thresholds from labelled examples (JSONL: title, body, themes).
+    """Set configured-theme thresholds and learn a model per theme from labelled examples (JSONL: title, body, themes).
 
     Example: radar themes calibrate my-labelled-items.jsonl
     """
@@ -211,9 +211,10 @@ def themes_calibrate(obj: tuple[str, str | None], labelled: str) -> None:
     thresholds = themes_model.calibrate(
         embedder.embed(texts), texts, [set(r.get("themes") or []) for r in rows]
     )
-    where = write_thresholds(path, thresholds)
+    where = write_thresholds(path, thresholds, themes_model.learned)
+    learned = themes_model.learned.learned if themes_model.learned else []
     for tid, value in sorted(thresholds.items()):
-        click.echo(f"{tid}: threshold {value:.3f}")
+        click.echo(f"{tid}: threshold {value:.3f}" + (", learned model" if tid in learned else ""))
     click.echo(f"wrote thresholds to {where}")
 
 

@@ -20,13 +20,13 @@ class _Context:
     """Settings, store and backend of one command; labels of themes for display."""
 
     def __init__(self, config_path: str, data_dir: str | None):
-        from radar.store import Store, existing_store
+        from radar.store import open_store
         from search import get_backend
 
         self.settings = load_settings(config_path, data_dir)
-        db = existing_store(self.settings.data_dir, "run `radar crawl` (or `radar import`) first")
-        self.store = Store(db)
-        self.backend = get_backend(self.settings, store_path=db)
+        hint = "run `radar crawl` (or `radar import`) first"
+        self.store = open_store(self.settings, create=False, hint=hint)
+        self.backend = get_backend(self.settings, store_path=self.store.path)
         self.backend.check()
 
     def indexer(self, batch_size: int | None = None) -> Any:

@@ -54,9 +54,10 @@ def serve(host: str | None, port: int | None, workers: int, config_path: str,
             f"refusing to serve on {host} without a token: set RADAR_SERVE_TOKEN (setting"
             " serve_token), or bind to 127.0.0.1"
         )
-    from radar.store import existing_store
+    from radar.store import existing_store, store_is_file
 
-    db = existing_store(settings.data_dir, "run `radar crawl` (or `radar import`) first")
+    hint = "run `radar crawl` (or `radar import`) first"
+    db = existing_store(settings.data_dir, hint) if store_is_file(settings) else None
     try:
         import uvicorn
 

@@ -143,3 +143,31 @@ class File:
         if text and text != default and not Path(text).is_file():
             raise ValueError("must name an existing file")
         return text
+
+
+@dataclass(frozen=True)
+class StoreUrl:
+    """Where the store lives: empty is the SQLite file in the data dir, else a PostgreSQL URL."""
+
+    schemes: tuple[str, ...] = ("postgresql", "postgres")
+
+    def __call__(self, value: Any, default: Any = None) -> str:
+        text = Text()(value).strip()
+        if text and urlsplit(text).scheme.lower() not in self.schemes:
+            raise ValueError("must be empty (the SQLite store in data_dir) or a postgresql:// URL")
+        return text
+
+
+@dataclass(frozen=True)
+class Workers:
+    """A number of worker processes from 0 to ``high``, or ``auto`` (one per core)."""
+
+    high: int
+
+    def __call__(self, value: Any, default: Any = None) -> int | str:
+        if isinstance(value, str) and value.strip().lower() == "auto":
+            return "auto"
+        try:
+            return Int(0, self.high)(value)
+        except ValueError:
+            raise ValueError(f"must be auto or an integer from 0 to {self.high}") from None

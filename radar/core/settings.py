@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from radar.core.checks import Bool, Choice, File, Float, Int, Template, Text, Url
+from radar.core.checks import Bool, Choice, File, Float, Int, StoreUrl, Template, Text, Url, Workers
 from radar.core.errors import ConfigError
 
 Check = Callable[[Any, Any], Any]
@@ -34,6 +34,13 @@ SETTINGS: tuple[Setting, ...] = (
         "radar-data",
         "Folder holding the SQLite store and run logs (env RADAR_HOME also sets it).",
         Text(required=True),
+    ),
+    Setting(
+        "store_url",
+        "",
+        "Where the store lives: empty is the SQLite file in data_dir; postgresql://user@host/db"
+        " a shared PostgreSQL store (env RADAR_STORE_URL; `pip install market-radar[postgres]`).",
+        StoreUrl(),
     ),
     Setting(
         "user_agent",
@@ -83,6 +90,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "download_delay", 0.0, "Minimum seconds between two requests to one site.", Float(0, 3600)
+    ),
+    Setting(
+        "parse_workers",
+        "auto",
+        "Processes that parse crawled pages beside the crawl: auto is one per core, 0 parses in"
+        " the crawl's own process.",
+        Workers(256),
     ),
     Setting(
         "allow_private_networks",
@@ -267,7 +281,7 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
-SECRETS = frozenset({"es_password", "es_api_key", "smtp_password", "serve_token"})
+SECRETS = frozenset({"es_password", "es_api_key", "smtp_password", "serve_token", "store_url"})
 
 
 def markdown_table() -> str:

@@ -1,13 +1,15 @@
-"""The store: the only code that speaks SQL to the data dir's database file.
+"""The store: the only code that speaks SQL to its tables (the data dir's file, or PostgreSQL).
 
 ``Store`` is the SQLite implementation (``radar.store.sqlite``), built of parts that share one
-connection; ``radar.store.schema`` holds every table and migration. What the layers above need
-of it is written as Protocols in ``radar.core.protocols``.
+connection; ``radar.store.schema`` holds every table and migration. ``radar.store.pg`` is the
+PostgreSQL one (setting ``store_url``); ``open_store(settings)`` opens either for every caller.
+What the layers above need of it is written as Protocols in ``radar.core.protocols``.
 """
 
 from radar.core.settings import Settings
 from radar.store.crawlstate import HISTORY, suspect_reason
 from radar.store.db import corrupt_error, is_corruption
+from radar.store.factory import open_store, store_is_file, store_location
 from radar.store.schema import SCHEMA_VERSION
 from radar.store.sqlite import STORE_FILE, Store, existing_store, store_path
 
@@ -20,6 +22,9 @@ __all__ = [
     "existing_store",
     "is_corruption",
     "open_crawl_store",
+    "open_store",
+    "store_is_file",
+    "store_location",
     "store_path",
     "suspect_reason",
 ]
@@ -27,4 +32,4 @@ __all__ = [
 
 def open_crawl_store(settings: Settings) -> Store:
     """The store a crawl writes to (``RADAR_STORE_OPENER`` names this factory)."""
-    return Store.in_dir(settings.data_dir, settings["broken_drop_ratio"])
+    return open_store(settings)

@@ -24,6 +24,15 @@ def write_changes(db: Db, item_id: str, changes: list[Change]) -> None:
     ])  # fmt: skip
 
 
+def insert_changes(db: Db, items: list[Item]) -> None:
+    """Write the changes of new items (they have none stored yet) in one executemany."""
+    db.executemany(_INSERT, [
+        (item.id, pos, c.text, c.section, c.move_type, float(c.importance), int(c.noise))
+        for item in items
+        for pos, c in enumerate(item.changes)
+    ])  # fmt: skip
+
+
 def attach_changes(db: Db, items: list[Item]) -> list[Item]:
     """Fill each item's ``changes`` from the table, in their order; returns the same list."""
     by_id = {item.id: item for item in items}

@@ -41,9 +41,7 @@ class CrawlState:
         """
         now = now or utcnow()
         with self.db.transaction():
-            outcome: dict[str, Any] = {"new": 0, "changed": 0, "unchanged": 0, "revived": 0}
-            for item in result.items:
-                outcome[self.items.upsert(item, run_id, now)] += 1
+            outcome: dict[str, Any] = self.items.upsert_many(result.items, run_id, now)
             self._ensure_source(source)
             outcome.update(self._update_health(source.id, result, now))
             if result.ok and not result.not_modified:

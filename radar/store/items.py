@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from radar.core.records import Item, utcnow
-from radar.store.changes import attach_changes, attach_each, write_changes
+from radar.store.changes import attach_changes, attach_each, insert_changes, write_changes
 from radar.store.db import Db
 from radar.store.rows import row_to_item
 
@@ -22,6 +22,24 @@ _CHANGE = (
     " content_hash = ?, language = COALESCE(?, language), last_seen = ?, status = 'active',"
     " removed_at = NULL, extra = ?, seq = ? WHERE id = ?"
 )
+
+
+def _row(item: Item, now: str, seq: int) -> tuple[Any, ...]:
+    """The values of `_INSERT` for a new item."""
+    return (
+        item.id, item.source_id, item.competitor, item.kind, item.title, item.body, item.url,
+        item.version, item.published, item.first_seen or now, item.last_seen or now,
+        item.content_hash, item.language, item.status, item.removed_at,
+        _json(item.themes), item.move_type, _json(item.mentions), item.event_id,
+        _json(item.extra), seq,
+    )  # fmt: skip
+
+
+def _json(value: list[Any] | dict[str, Any]) -> str:
+    """``json.dumps``, without its cost for the usual empty list or dict."""
+    if value:
+        return json.dumps(value)
+    return "[]" if isinstance(value, list) else "{}"
 
 
 class Items:
@@ -51,6 +69,39 @@ class Items:
             counts[outcome] = counts.get(outcome, 0) + 1
         return counts
 
+    def upsert_many(self, items: list[Item], run_id: int | None, now: str) -> dict[str, int]:
+        """`upsert` for many items inside the caller's transaction, outcome -> count: one
+        SELECT per 500 ids, the new items and their changes written with executemany."""
+        counts = {"new": 0, "changed": 0, "unchanged": 0, "revived": 0}
+        ids = [item.id for item in items]
+        if len(set(ids)) < len(ids):  # an id twice: the second meets the first, one at a time
+            for item in items:
+                counts[self.upsert(item, run_id, now)] += 1
+            return counts
+        stored, fresh = self._stored(ids), []
+        for item in items:
+            row = stored.get(item.id)
+            if row is None:
+                fresh.append(_row(item, now, self.db.next_seq()))
+                counts["new"] += 1
+            else:
+                counts[self._update(item, row, run_id, now)] += 1
+        self.db.executemany(_INSERT, fresh)
+        insert_changes(self.db, [item for item in items if item.id not in stored])
+        return counts
+
+    def _stored(self, ids: list[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self.db.rows(
+                "SELECT id, title, body, content_hash, status FROM items"
+                f" WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            out.update((row["id"], row) for row in rows)
+        return out
+
     def upsert(self, item: Item, run_id: int | None, now: str) -> str:
         """The upsert inside the caller's transaction."""
         row = self.db.one(
@@ -59,6 +110,10 @@ class Items:
         if row is None:
             self._insert(item, now)
             return "new"
+        return self._update(item, row, run_id, now)
+
+    def _update(self, item: Item, row: Any, run_id: int | None, now: str) -> str:
+        """An item already stored: seen again, revived, or changed (its old text kept)."""
         if row["content_hash"] == item.content_hash:
             return self._seen_again(item.id, row["status"] == "removed", now)
         self.db.execute(
@@ -85,13 +140,7 @@ class Items:
         return "revived"
 
     def _insert(self, item: Item, now: str) -> None:
-        self.db.execute(_INSERT, (
-            item.id, item.source_id, item.competitor, item.kind, item.title, item.body, item.url,
-            item.version, item.published, item.first_seen or now, item.last_seen or now,
-            item.content_hash, item.language, item.status, item.removed_at,
-            json.dumps(item.themes), item.move_type, json.dumps(item.mentions), item.event_id,
-            json.dumps(item.extra), self.db.next_seq(),
-        ))  # fmt: skip
+        self.db.execute(_INSERT, _row(item, now, self.db.next_seq()))
         write_changes(self.db, item.id, item.changes)
 
     # -- reading -----------------------------------------------------------------------------------

@@ -93,13 +93,14 @@ class Service:
         local = self._local
         try:
             if getattr(local, "store", None) is None:
-                from radar.store import Store
+                from radar.store import open_store
 
-                local.store = Store(self.store_path, read_only=True)  # the web UI never writes
+                # the web UI never writes
+                local.store = open_store(self.settings, path=self.store_path, read_only=True)
             if getattr(local, "backend", None) is None:
                 from search import get_backend
 
-                local.backend = get_backend(self.settings, store_path=self.store_path)
+                local.backend = get_backend(self.settings, store_path=local.store.path)
             yield local.store, local.backend
         except sqlite3.Error as exc:
             raise BackendError(f"the store {self.store_path} cannot be read: {exc}") from None

@@ -22,6 +22,7 @@ import tempfile
 import time
 import urllib.request
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -309,12 +310,24 @@ def stop(node: Node, sig: int = signal.SIGTERM) -> None:
 
 
 def start_cluster(name: str, count: int = 1) -> list[Node]:
+    """`count` nodes of one new cluster, launched together (a node of several waits for its peers
+    before it reports started), once the cluster is yellow with all of them in it."""
     nodes = plan(prepare(name), count)
-    for node in nodes:
-        launch(node)
+    with ThreadPoolExecutor(count) as pool:
+        list(pool.map(launch, nodes))
     for node in nodes:
         wait_healthy(node)
+    wait_nodes(nodes[0], count)
     return nodes
+
+
+def wait_nodes(node: Node, count: int, deadline_s: float = 120.0) -> None:
+    """Poll until the cluster `node` belongs to has `count` nodes."""
+    deadline = time.monotonic() + deadline_s
+    while int(str(health(node.url).get("number_of_nodes", 0))) < count:
+        if time.monotonic() > deadline:
+            raise EngineError(f"{node.url}: fewer than {count} nodes joined in {deadline_s:.0f} s")
+        time.sleep(0.5)
 
 
 # -- `make engines` / .ci/run --------------------------------------------------------------------
@@ -324,8 +337,11 @@ ENV_KEYS = {"elasticsearch": "RADAR_ES_URL", "opensearch": "RADAR_OPENSEARCH_URL
 def up() -> None:
     """Start one node of each engine; write their URLs and pids to build/engines.env."""
     lines = []
-    for name, key in ENV_KEYS.items():
-        node = start_cluster(name)[0]
+    for name in ENV_KEYS:  # one at a time: mvn, unpacking and useradd do not run side by side
+        prepare(name)
+    with ThreadPoolExecutor(len(ENV_KEYS)) as pool:  # both start at once: half the wait
+        started = list(pool.map(start_cluster, ENV_KEYS))
+    for key, (node, *_) in zip(ENV_KEYS.values(), started, strict=True):
         lines += [f"{key}={node.url}", f"{key}_PID={node.pid}"]
         print(f"{version_of(node.url)} at {node.url} (pid {node.pid}, heap {HEAP})", flush=True)
     ENV_FILE.parent.mkdir(parents=True, exist_ok=True)
