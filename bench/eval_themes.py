@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -94,13 +95,14 @@ def scores(gold: list[str], assigned: list[str | None]) -> dict[str, float]:
 def run_ours(
     vectors: np.ndarray, texts: list[str], ids: list[str], gold: list[str]
 ) -> dict[str, Any]:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = ThemeModel().fit(vectors, texts, ids)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     return {
         **scores(gold, result.assignments),
         "themes": len(result.themes),
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
         "labels": [f"{t.id} ({t.size}): {t.label}" for t in result.themes],
     }
 
@@ -290,6 +292,9 @@ def print_table(result: dict[str, Any]) -> None:
             f"{name:<16}{row['themes']:>7}{row['v_measure']:>8.3f}{row['ari']:>8.3f}"
             f"{row['outliers']:>10.1%}{row.get('seconds', float('nan')):>9.1f}"
         )
+    print(
+        f"ours: fit CPU {result['ours']['cpu_seconds']:.1f} s, load average {os.getloadavg()[0]:.1f}"
+    )
     for label in result["ours"]["labels"]:
         print(f"  {label}")
     hist = result["history"]

@@ -2,8 +2,11 @@
 
 ``ThemeModel.fit`` (weekly, on a window) runs the injected steps ``reducer`` -> ``clusterer`` ->
 ``labeler`` on at most ``max_fit_items`` rows (a seeded sample; the rest are assigned to the
-nearest theme), gives every cluster a centroid and a radius in the original embedding space,
-and matches the clusters to the previous fit's themes so that ids survive re-fits.
+nearest theme, a chunked matrix product), gives every cluster a centroid and a radius in the
+original embedding space, and matches the clusters to the previous fit's themes so that ids
+survive re-fits. The default clusterer (``enrich.kmeans.AutoKMeans``) chooses k on a sample and
+is warm-started from the previous themes' centroids; the labeler reads at most ``LABEL_DOCS``
+texts per cluster.
 ``ThemeModel.assign`` (daily, on new items) puts an item in its nearest theme when it lies
 within that theme's radius.
 """
@@ -18,11 +21,10 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
 
 from enrich.base import Clusterer, DiscoveredTheme, FitResult, Labeler, Reducer, ThemeEvent, Vectors
 from enrich.embed import normalise
+from enrich.kmeans import AutoKMeans, nearest, row_dots
 from enrich.labels import CTfidfLabeler, key_phrases, make_label, phrase_label
 from enrich.lineage import Lineage, match_themes
 
@@ -31,60 +33,8 @@ logger = logging.getLogger(__name__)
 ID_PREFIX = "d"
 ID_RE = re.compile(rf"^{ID_PREFIX}(\d+)$")
 Labels = npt.NDArray[np.int_]
-LABEL_DOCS = 2000  # texts per cluster read by the labeler, at most
+LABEL_DOCS = 500  # texts per cluster read by the labeler, at most (a seeded sample)
 OUTLIER, UNSEEN = -1, -2  # the clusterer's outliers; rows left out of the clustered sample
-
-
-class AutoKMeans:
-    """KMeans with k chosen by the cosine silhouette on a sample (no k to configure).
-
-    Each k from 2 to ``max_k`` (capped by rows / ``min_cluster_items``) is tried on at most
-    ``sample`` rows, so choosing k costs the same at any window size; the search stops once
-    ``patience`` larger k have not beaten the best. The chosen k is then fitted on all rows with
-    ``n_init`` restarts.
-    """
-
-    def __init__(
-        self,
-        max_k: int = 30,
-        min_cluster_items: int = 10,
-        sample: int = 3000,
-        n_init: int = 10,
-        select_n_init: int = 5,
-        patience: int = 6,
-        seed: int = 0,
-    ):
-        self.max_k = max_k
-        self.min_cluster_items = min_cluster_items
-        self.sample = sample
-        self.n_init = n_init
-        self.select_n_init = select_n_init
-        self.patience = patience
-        self.seed = seed
-        self.k_: int = 1
-        self.scores_: dict[int, float] = {}
-
-    def fit_predict(self, x: Any) -> Labels:
-        x = np.asarray(x, dtype=np.float32)
-        self.k_ = self._choose_k(x[_cap(np.arange(len(x)), self.sample, self.seed)])
-        if self.k_ == 1:
-            return np.zeros(len(x), dtype=np.int_)
-        model = KMeans(n_clusters=self.k_, n_init=self.n_init, random_state=self.seed)
-        return np.asarray(model.fit_predict(x), dtype=np.int_)
-
-    def _choose_k(self, sample: npt.NDArray[np.float32]) -> int:
-        distinct = len(np.unique(sample, axis=0))
-        max_k = min(self.max_k, len(sample) // self.min_cluster_items, distinct - 1)
-        self.scores_ = {}
-        for k in range(2, max_k + 1):
-            labels = KMeans(
-                n_clusters=k, n_init=self.select_n_init, random_state=self.seed
-            ).fit_predict(sample)
-            self.scores_[k] = float(silhouette_score(sample, labels, metric="cosine"))
-            best = max(self.scores_, key=lambda k: self.scores_[k])
-            if k - best >= self.patience:
-                break
-        return max(self.scores_, key=lambda k: self.scores_[k]) if self.scores_ else 1
 
 
 @dataclass
@@ -144,7 +94,7 @@ class ThemeModel:
             message = f"too few items to cluster ({n} < {self.min_items})"
             return FitResult(themes=[], assignments=[None] * n, message=message)
         x = normalise(vectors)
-        labels = self._cluster(x)
+        labels = self._cluster(x, previous or [])
         clusters = self._clusters(x, labels)
         if not clusters:
             return FitResult(themes=[], assignments=[None] * n, message="no clusters found")
@@ -161,10 +111,8 @@ class ThemeModel:
         ]
         for theme, c in zip(themes, clusters, strict=True):
             theme.label = phrase_label(phrases.get(c.label, []), theme.keywords)
-        assignments: list[str | None] = [None] * n
-        for c in clusters:
-            for row in c.members:
-                assignments[row] = ids[c.label]
+        names = [ids[c.label] for c in clusters]
+        assignments = [names[col] if col >= 0 else None for col in _columns(n, clusters).tolist()]
         return FitResult(themes=themes, assignments=assignments, events=events)
 
     def assign(
@@ -175,26 +123,28 @@ class ThemeModel:
             return []
         if not themes:
             return [(None, 0.0)] * len(vectors)
-        sims = normalise(vectors) @ np.stack([t.centroid for t in themes]).astype(np.float32).T
-        best = sims.argmax(axis=1)
-        nearest = sims[np.arange(len(sims)), best]
-        inside = 1.0 - nearest <= np.asarray([t.radius for t in themes])[best] + 1e-6
+        best, sims = nearest(vectors, np.stack([t.centroid for t in themes]), unit=False)
+        inside = _inside(best, sims, themes)
         return [
             (themes[col].id if ok else None, float(sim))
-            for col, ok, sim in zip(best.tolist(), inside.tolist(), nearest.tolist(), strict=True)
+            for col, ok, sim in zip(best.tolist(), inside.tolist(), sims.tolist(), strict=True)
         ]
 
     # --- clustering -------------------------------------------------------------------------
 
-    def _cluster(self, x: Vectors) -> Labels:
+    def _cluster(self, x: Vectors, previous: list[DiscoveredTheme]) -> Labels:
         """The clusterer's labels on a sample of rows (OUTLIER for its outliers); UNSEEN for the
-        rows left out of the sample."""
+        rows left out of the sample. A clusterer with ``warm_start`` is given the previous
+        themes' centroids when it clusters the embedding space itself (no reducer)."""
         labels = np.full(len(x), UNSEEN, dtype=np.int_)
         rows = _cap(np.arange(len(x)), self.max_fit_items, self.seed)
         if float(np.ptp(x[rows], axis=0).max()) < 1e-6:
             labels[rows] = 0  # all rows identical: one theme
             return labels
         sample = x[rows]
+        warm_start = getattr(self.clusterer, "warm_start", None)
+        if warm_start is not None and self.reducer is None:
+            warm_start(np.stack([t.centroid for t in previous]) if previous else None)
         reduced = self.reducer.fit_transform(sample) if self.reducer is not None else sample
         predicted = np.asarray(self.clusterer.fit_predict(reduced), dtype=np.int_)
         labels[rows] = np.where(predicted < 0, OUTLIER, predicted)
@@ -219,10 +169,8 @@ class ThemeModel:
         partition = not (labels == OUTLIER).any()
         rest = np.flatnonzero(labels < 0)
         if len(rest):
-            sims = x[rest] @ np.stack([c.centroid for c in found]).T
-            best = sims.argmax(axis=1)
-            radii = np.array([c.radius for c in found])[best]
-            inside = 1.0 - sims[np.arange(len(rest)), best] <= radii
+            best, sims = nearest(x, [c.centroid for c in found], rows=rest)
+            inside = 1.0 - sims <= np.array([c.radius for c in found])[best]
             inside |= partition & (labels[rest] == UNSEEN)
             for pos, c in enumerate(found):
                 joined = rest[inside & (best == pos)]
@@ -240,8 +188,8 @@ class ThemeModel:
     def _theme(
         self, c: _Cluster, theme_id: str, keywords: list[str], x: Vectors, item_ids: list[str]
     ) -> DiscoveredTheme:
-        sims = x[c.members] @ c.centroid
-        nearest = c.members[np.argsort(-sims, kind="stable")[:3]]
+        sims = row_dots(x, c.members, c.centroid)
+        closest = c.members[np.argsort(-sims, kind="stable")[:3]]
         return DiscoveredTheme(
             id=theme_id,
             label=make_label(keywords),
@@ -249,7 +197,7 @@ class ThemeModel:
             centroid=c.centroid,
             radius=c.radius,
             size=len(c.members),
-            representatives=[item_ids[i] for i in nearest],
+            representatives=[item_ids[i] for i in closest],
         )
 
     # --- stable ids -------------------------------------------------------------------------
@@ -269,8 +217,9 @@ class ThemeModel:
             return ids, [ThemeEvent("new", [ids[c.label]]) for c in clusters]
         old_rows = self._previous_labels(x, item_ids, previous, previous_assignments)
         overlap = np.zeros((len(previous), len(clusters)))
-        for col, c in enumerate(clusters):
-            np.add.at(overlap[:, col], old_rows[c.members][old_rows[c.members] >= 0], 1)
+        new_cols = _columns(len(x), clusters)
+        both = (old_rows >= 0) & (new_cols >= 0)
+        np.add.at(overlap, (old_rows[both], new_cols[both]), 1)
         similarity = (
             np.stack([t.centroid for t in previous]).astype(np.float32)
             @ np.stack([c.centroid for c in clusters]).T
@@ -294,13 +243,14 @@ class ThemeModel:
     ) -> npt.NDArray[np.intp]:
         """Index of each row's previous theme (-1: none): from the stored assignments where they
         cover the item, else the nearest previous theme within its radius."""
-        position = {t.id: i for i, t in enumerate(previous)}
-        nearest = self.assign(x, previous)
-        out = np.full(len(x), -1, dtype=np.intp)
+        best, sims = nearest(x, np.stack([t.centroid for t in previous]))
+        out = np.where(_inside(best, sims, previous), best, -1)
         known = previous_assignments or {}
-        for row, item_id in enumerate(item_ids):
-            theme_id = known[item_id] if item_id in known else nearest[row][0]
-            out[row] = position.get(theme_id, -1) if theme_id is not None else -1
+        position: dict[str | None, int] = {t.id: i for i, t in enumerate(previous)}
+        stored = [(row, position.get(known[i], -1)) for row, i in enumerate(item_ids) if i in known]
+        if stored:
+            rows, cols = zip(*stored, strict=True)
+            out[list(rows)] = cols
         return out
 
 
@@ -317,6 +267,19 @@ class _IdIssuer:
         while (candidate := f"{ID_PREFIX}{self.last:04d}") in self.used:
             self.last += 1
         return candidate
+
+
+def _inside(best: npt.NDArray[np.intp], sims: Any, themes: list[DiscoveredTheme]) -> Any:
+    """Whether each row lies within the radius of its nearest theme (``best``, at ``sims``)."""
+    return 1.0 - sims <= np.asarray([t.radius for t in themes])[best] + 1e-6
+
+
+def _columns(n: int, clusters: list[_Cluster]) -> npt.NDArray[np.intp]:
+    """Each row's position in ``clusters`` (-1: in none)."""
+    out = np.full(n, -1, dtype=np.intp)
+    for col, c in enumerate(clusters):
+        out[c.members] = col
+    return out
 
 
 def _cap(rows: npt.NDArray[np.intp], limit: int, seed: int) -> npt.NDArray[np.intp]:

@@ -174,8 +174,9 @@ class SQLiteBackend:
         return "ORDER BY tier DESC, bm25 DESC"
 
     def _ranking(self, plan: Plan, limit: int, offset: int = 0) -> list[tuple[int, float]]:
-        """A page of the text ranking; from the every-word tier alone when that fills the page."""
-        if plan.every and plan.query.sort != "date" and limit > 0:
+        """A page of the text ranking; from the every-word tier alone when that fills the page (tried
+        without filters only: with them the top tier rarely fills a page and the try costs)."""
+        if plan.every and plan.where == "1" and plan.query.sort != "date" and limit > 0:
             top = Plan(plan.query, plan.every, plan.where, plan.args, plan.highlight)
             page = self._text_ranking(top, limit, offset)
             if len(page) == limit:  # the top tier holds the whole page: BM25 is the same there
