@@ -24,10 +24,6 @@ _UPSERT_CONFIGURED = (
     " VALUES (?, 'configured', ?, ?, 'active', ?, ?) ON CONFLICT(id) DO UPDATE SET"
     " label = excluded.label, keywords = excluded.keywords, updated = excluded.updated"
 )
-_THEMED = (  # active items with one row per theme they carry
-    " FROM items, json_each(items.themes) AS t WHERE items.status = 'active'"
-)
-_TID, _SCORE = "json_extract(t.value, '$.id')", "json_extract(t.value, '$.score')"
 _DAY = "COALESCE(items.published, items.first_seen)"
 
 
@@ -40,6 +36,13 @@ def _theme(r: Any) -> DiscoveredTheme:
 
 
 class Themes:
+    # The dialect's SQL for active items with one row per theme they carry (``t.value``), and
+    # for a theme's id, score and kind in such a row; another store sets its own.
+    themed = " FROM items, json_each(items.themes) AS t WHERE items.status = 'active'"
+    tid = "json_extract(t.value, '$.id')"
+    score = "json_extract(t.value, '$.score')"
+    kind = "json_extract(t.value, '$.kind')"
+
     def __init__(self, db: Db):
         self.db = db
 
@@ -107,23 +110,22 @@ class Themes:
     # -- items by theme ---------------------------------------------------------------------------
     def theme_sizes(self) -> dict[str, int]:
         """Theme id -> number of active items carrying it."""
-        rows = self.db.rows(f"SELECT {_TID}, COUNT(*){_THEMED} GROUP BY 1")
+        rows = self.db.rows(f"SELECT {self.tid}, COUNT(*){self.themed} GROUP BY 1")
         return {r[0]: int(r[1]) for r in rows}
 
     def discovered_coverage(self) -> tuple[int, int]:
         """(active items, active items carrying a discovered theme)."""
         total = self.db.scalar("SELECT COUNT(*) FROM items WHERE status = 'active'")
         themed = self.db.scalar(
-            "SELECT COUNT(DISTINCT items.id)" + _THEMED
-            + " AND json_extract(t.value, '$.kind') = 'discovered'"
-        )  # fmt: skip
+            f"SELECT COUNT(DISTINCT items.id){self.themed} AND {self.kind} = 'discovered'"
+        )
         return int(total or 0), int(themed or 0)
 
     def theme_items(self, theme_id: str, limit: int = 20) -> list[ThemeItem]:
         """Active items carrying a theme, best score first."""
         rows = self.db.rows(
-            f"SELECT items.id, items.title, items.competitor, {_DAY} AS day, {_SCORE} AS score"
-            f"{_THEMED} AND {_TID} = ? ORDER BY score DESC LIMIT ?",
+            f"SELECT items.id, items.title, items.competitor, {_DAY} AS day, {self.score} AS score"
+            f"{self.themed} AND {self.tid} = ? ORDER BY score DESC NULLS LAST LIMIT ?",
             (theme_id, limit),
         )
         return [ThemeItem(r[0], r[1], r[2], r[3], float(r[4] or 0.0)) for r in rows]
@@ -133,7 +135,7 @@ class Themes:
         now = now or datetime.now(UTC)
         start = (now - timedelta(days=35)).strftime("%Y-%m-%d")
         week = (now - timedelta(days=7)).strftime("%Y-%m-%d")
-        rows = self.db.rows(f"SELECT {_TID}, {_DAY}{_THEMED} AND {_DAY} >= ?", (start,))
+        rows = self.db.rows(f"SELECT {self.tid}, {_DAY}{self.themed} AND {_DAY} >= ?", (start,))
         counts: dict[str, list[int]] = {}
         for tid, day in rows:
             counts.setdefault(tid, [0, 0])[0 if day >= week else 1] += 1

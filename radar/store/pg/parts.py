@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from radar.core.records import Item, SourceResult, utcnow
-from radar.core.stored import ThemeItem
 from radar.core.themes import Vectors
 from radar.store.alert_log import AlertDeliveries
 from radar.store.changes import _INSERT as _CHANGES
@@ -26,12 +24,6 @@ from radar.store.themes import Themes
 
 NEXT_SEQ = "nextval('items_seq')"
 
-_THEMED = (  # active items with one row per theme they carry
-    " FROM items CROSS JOIN LATERAL json_array_elements(items.themes) AS t(value)"
-    " WHERE items.status = 'active'"
-)
-_TID, _SCORE = "(t.value->>'id')", "(t.value->>'score')::float8"
-_DAY = "COALESCE(items.published, items.first_seen)"
 _SAVE = (  # a whole batch in one statement: its rows come as one array per column
     "UPDATE items SET themes = v.themes::json, move_type = v.move_type,"
     " mentions = v.mentions::json, event_id = v.event_id, language = v.language,"
@@ -210,34 +202,11 @@ def _summary_patch(item: Item) -> str:
 
 
 class PgThemes(Themes):
-    def theme_sizes(self) -> dict[str, int]:
-        rows = self.db.rows(f"SELECT {_TID}, COUNT(*){_THEMED} GROUP BY 1")
-        return {r[0]: int(r[1]) for r in rows}
-
-    def discovered_coverage(self) -> tuple[int, int]:
-        total = self.db.scalar("SELECT COUNT(*) FROM items WHERE status = 'active'")
-        themed = self.db.scalar(
-            f"SELECT COUNT(DISTINCT items.id){_THEMED} AND t.value->>'kind' = 'discovered'"
-        )
-        return int(total or 0), int(themed or 0)
-
-    def theme_items(self, theme_id: str, limit: int = 20) -> list[ThemeItem]:
-        rows = self.db.rows(
-            f"SELECT items.id, items.title, items.competitor, {_DAY} AS day, {_SCORE} AS score"
-            f"{_THEMED} AND {_TID} = ? ORDER BY score DESC NULLS LAST LIMIT ?",
-            (theme_id, limit),
-        )
-        return [ThemeItem(r[0], r[1], r[2], r[3], float(r[4] or 0.0)) for r in rows]
-
-    def theme_week_counts(self, now: datetime | None = None) -> dict[str, tuple[int, float]]:
-        now = now or datetime.now(UTC)
-        start = (now - timedelta(days=35)).strftime("%Y-%m-%d")
-        week = (now - timedelta(days=7)).strftime("%Y-%m-%d")
-        rows = self.db.rows(f"SELECT {_TID}, {_DAY}{_THEMED} AND {_DAY} >= ?", (start,))
-        counts: dict[str, list[int]] = {}
-        for tid, day in rows:
-            counts.setdefault(tid, [0, 0])[0 if day >= week else 1] += 1
-        return {tid: (this, before / 4) for tid, (this, before) in counts.items()}
+    themed = (
+        " FROM items CROSS JOIN LATERAL json_array_elements(items.themes) AS t(value)"
+        " WHERE items.status = 'active'"
+    )
+    tid, score, kind = "(t.value->>'id')", "(t.value->>'score')::float8", "(t.value->>'kind')"
 
 
 class PgAlertDeliveries(AlertDeliveries):
